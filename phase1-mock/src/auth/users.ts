@@ -1,0 +1,36 @@
+/** Users with their password hashes: data/users.json in phase 1, a PostgreSQL table in phase 2. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionUser } from '../sessions/store.ts';
+import { DECOY_HASH, verifyPassword } from './passwords.ts';
+
+export interface UserRecord extends SessionUser {
+  passwordHash: string;
+}
+
+export interface UserDirectory {
+  find(username: string): Promise<UserRecord | null>;
+}
+
+export function readUsersFile(dataDir: string): UserRecord[] {
+  return JSON.parse(readFileSync(join(dataDir, 'users.json'), 'utf8')) as UserRecord[];
+}
+
+export class JsonUserDirectory implements UserDirectory {
+  readonly #byName: Map<string, UserRecord>;
+
+  constructor(users: UserRecord[]) {
+    this.#byName = new Map(users.map((user) => [user.username, user]));
+  }
+
+  find(username: string): Promise<UserRecord | null> {
+    return Promise.resolve(this.#byName.get(username) ?? null);
+  }
+}
+
+/** The user if the password is right, otherwise null; takes the same time either way. */
+export async function authenticate(users: UserDirectory, username: string, password: string): Promise<SessionUser | null> {
+  const user = await users.find(username);
+  const ok = await verifyPassword(password, user?.passwordHash ?? DECOY_HASH);
+  return ok && user ? { username: user.username, displayName: user.displayName } : null;
+}

@@ -1,0 +1,148 @@
+/**
+ * Errors as RFC 9457 problem details. Code throws ProblemError (or a library throws its own error);
+ * one handler, mounted last, turns every error into `application/problem+json` with a stable `code`
+ * and the request id. A 5xx never shows its internals: the detail stays in the log.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { error as validatorErrors } from 'express-openapi-validator';
+
+export type ProblemCode =
+  | 'VALIDATION_FAILED'
+  | 'MALFORMED_BODY'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'AUTH_INVALID_CREDENTIALS'
+  | 'AUTH_TOKEN_INVALID'
+  | 'REFRESH_TOKEN_INVALID'
+  | 'REFRESH_TOKEN_REUSED'
+  | 'SESSION_REQUIRED'
+  | 'CSRF_TOKEN_INVALID'
+  | 'RESOURCE_NOT_FOUND'
+  | 'ROUTE_NOT_FOUND'
+  | 'METHOD_NOT_ALLOWED'
+  | 'PRODUCT_NOT_FOUND'
+  | 'CART_LIMIT_EXCEEDED'
+  | 'RATE_LIMITED'
+  | 'MAINTENANCE'
+  | 'SHUTTING_DOWN'
+  | 'DEPENDENCY_UNAVAILABLE'
+  | 'INTERNAL_ERROR';
+
+const TITLES: Record<ProblemCode, string> = {
+  VALIDATION_FAILED: 'Request validation failed',
+  MALFORMED_BODY: 'Malformed request body',
+  PAYLOAD_TOO_LARGE: 'Request body too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  AUTH_INVALID_CREDENTIALS: 'Invalid credentials',
+  AUTH_TOKEN_INVALID: 'Invalid or expired access token',
+  REFRESH_TOKEN_INVALID: 'Invalid refresh token',
+  REFRESH_TOKEN_REUSED: 'Refresh token reused',
+  SESSION_REQUIRED: 'Session required',
+  CSRF_TOKEN_INVALID: 'CSRF token missing or invalid',
+  RESOURCE_NOT_FOUND: 'Resource not found',
+  ROUTE_NOT_FOUND: 'No such route',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  PRODUCT_NOT_FOUND: 'Unknown product',
+  CART_LIMIT_EXCEEDED: 'Cart line limit exceeded',
+  RATE_LIMITED: 'Too many requests',
+  MAINTENANCE: 'Down for maintenance',
+  SHUTTING_DOWN: 'Shutting down',
+  DEPENDENCY_UNAVAILABLE: 'Dependency unavailable',
+  INTERNAL_ERROR: 'Internal server error',
+};
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance: string;
+  code: ProblemCode;
+  requestId: string;
+  errors?: { path: string; message: string }[];
+}
+
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ProblemCode,
+    readonly detail?: string,
+    readonly extra: { headers?: Record<string, string>; errors?: { path: string; message: string }[] } = {},
+  ) {
+    super(detail ?? TITLES[code]);
+  }
+}
+
+export function problemBody(status: number, code: ProblemCode, instance: string, requestId: string, detail?: string): ProblemBody {
+  return {
+    type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title: TITLES[code],
+    status,
+    ...(detail === undefined ? {} : { detail }),
+    instance,
+    code,
+    requestId,
+  };
+}
+
+interface BodyParserError {
+  type: string;
+  status: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' && 'status' in error;
+}
+
+/** Maps anything thrown to a ProblemError; unknown errors become a 500 with no details. */
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof validatorErrors.BadRequest) {
+    const errors = error.errors.map((e) => ({ path: e.path, message: e.message }));
+    const detail = errors.map((e) => `${e.path.replace(/^\./, '')} ${e.message}`).join('; ');
+    return new ProblemError(400, 'VALIDATION_FAILED', detail, { errors });
+  }
+  if (error instanceof validatorErrors.NotFound) return new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.');
+  if (error instanceof validatorErrors.MethodNotAllowed) return new ProblemError(405, 'METHOD_NOT_ALLOWED', error.message);
+  if (error instanceof validatorErrors.UnsupportedMediaType) return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  if (error instanceof validatorErrors.RequestEntityTooLarge) return new ProblemError(413, 'PAYLOAD_TOO_LARGE', error.message);
+  if (isBodyParserError(error)) {
+    // body-parser's errors (https://github.com/expressjs/body-parser#errors).
+    switch (error.type) {
+      case 'entity.parse.failed':
+        return new ProblemError(400, 'MALFORMED_BODY', 'The body is not valid JSON.');
+      case 'entity.too.large':
+        return new ProblemError(413, 'PAYLOAD_TOO_LARGE', 'The body is larger than this server accepts.');
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as UTF-8 application/json.');
+      case 'request.aborted':
+      case 'request.size.invalid':
+        return new ProblemError(400, 'MALFORMED_BODY', 'The body ended early or did not match Content-Length.');
+    }
+  }
+  return new ProblemError(500, 'INTERNAL_ERROR', 'The server failed to answer; the request id finds the details in its log.');
+}
+
+export function sendProblem(res: Parameters<RequestHandler>[1], problem: ProblemError, instance: string): void {
+  const requestId = String(res.locals.requestId);
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
+  const body: ProblemBody = problemBody(problem.status, problem.code, instance, requestId, problem.detail);
+  if (problem.extra.errors) body.errors = problem.extra.errors;
+  res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, next) => {
+  if (res.headersSent) {
+    next(error);
+    return;
+  }
+  const problem = toProblem(error);
+  if (problem.status >= 500) console.error(`[${String(res.locals.requestId)}] ${req.method} ${req.originalUrl}`, error);
+  sendProblem(res, problem, req.path);
+};
+
+/** After every route: a path no operation matches. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.'), req.path);
+};

@@ -1,0 +1,40 @@
+/**
+ * The phase 1 process: configuration, listen, and stop on SIGINT/SIGTERM. Everything it knows
+ * lives in this process's memory, so stopping it ends every session; there is nothing to drain to.
+ */
+import { loadConfig } from './config.ts';
+import { buildApp } from './app.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(`phase1-mock: invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+if (!config.jwtSecretFromEnv) console.warn('phase1-mock: JWT_SECRET is not set; using a random key, so access tokens die with this process.');
+
+const phase1 = buildApp(config);
+const server = phase1.app.listen(config.port, config.host, () => {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // The harness waits for this line and reads the port from it.
+  console.log(`phase1-mock listening on http://${config.host}:${port} (instance ${config.instanceId})`);
+});
+server.on('error', (error) => {
+  console.error(`phase1-mock: cannot listen on ${config.host}:${config.port}: ${error.message}`);
+  process.exit(1);
+});
+// Keep-alive longer than a typical proxy's idle timeout, so the proxy closes first (no reset race).
+server.keepAliveTimeout = 65_000;
+
+function stop(signal: string): void {
+  console.log(`phase1-mock: ${signal}, stopping; ${phase1.sessions.exportLive().length} sessions die with this process`);
+  server.close(() => {
+    void phase1.close().then(() => process.exit(0));
+  });
+  server.closeIdleConnections();
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.once('SIGINT', () => { stop('SIGINT'); });
+process.once('SIGTERM', () => { stop('SIGTERM'); });

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['*/test/**/*.test.ts'],
+    // Integration tests start real processes; give them room but keep a hung test from hanging CI.
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
