@@ -138,7 +138,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, ne
     return;
   }
   const problem = toProblem(error);
-  if (problem.status >= 500) console.error(`[${String(res.locals.requestId)}] ${req.method} ${req.originalUrl}`, error);
+  if (problem.code === 'INTERNAL_ERROR') console.error(`[${String(res.locals.requestId)}] ${req.method} ${req.originalUrl}`, error);
   sendProblem(res, problem, req.path);
 };
 

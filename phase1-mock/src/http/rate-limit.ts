@@ -5,7 +5,7 @@
  * instances each counting alone would let a client multiply its budget, which is why phase 2
  * counts in Redis.
  */
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type AugmentedRequest } from 'express-rate-limit';
 import type { RequestHandler } from 'express';
 import { ProblemError } from './problem.ts';
 
@@ -19,9 +19,13 @@ export function authRateLimit(max: number, windowSeconds: number): RequestHandle
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     skip: (req) => !RATE_LIMITED_OPERATIONS.has(`${req.method} ${req.path}`),
-    handler: (_req, _res, next, options) => {
-      const retryAfter = Math.max(1, Math.ceil(options.windowMs / 1000));
-      next(new ProblemError(429, 'RATE_LIMITED', `At most ${options.limit} attempts per ${retryAfter} s from one client.`, {
+    // One budget per client and operation: exhausting sign-in does not block token refresh.
+    keyGenerator: (req) => `${ipKeyGenerator(req.ip ?? '')}|${req.method} ${req.path}`,
+    handler: (req, _res, next) => {
+      // Seconds until this window ends, which is when the client may try again.
+      const resetAt = (req as AugmentedRequest).rateLimit?.resetTime?.getTime() ?? Date.now() + windowSeconds * 1000;
+      const retryAfter = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+      next(new ProblemError(429, 'RATE_LIMITED', `At most ${max} attempts per ${windowSeconds} s from one client.`, {
         headers: { 'Retry-After': String(retryAfter) },
       }));
     },

@@ -1,0 +1,18 @@
+/** `npm run contract`: Dredd against every phase; exits non-zero unless every transaction passed. */
+import { Cleanup } from '../cleanup.ts';
+import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
+
+const cleanup = new Cleanup();
+cleanup.onSignals();
+let ok = false;
+try {
+  const summaries = await checkContract(cleanup);
+  printContractTable(summaries);
+  ok = allPassed(summaries);
+  if (!ok) console.error('\ncontract: some transactions did not pass (0 failing, 0 errors and 0 skipped are required)');
+} catch (error) {
+  console.error(`contract: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await cleanup.run();
+}
+process.exit(ok ? 0 : 1);

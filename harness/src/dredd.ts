@@ -1,0 +1,57 @@
+/**
+ * Runs Dredd against one running phase with the shared hooks, prints its results labelled with the
+ * phase, and returns Dredd's own summary line parsed.
+ */
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { contractDir } from './paths.ts';
+import type { RunningPhase } from './phases.ts';
+
+export interface DreddSummary {
+  phase: string;
+  passing: number;
+  failing: number;
+  errors: number;
+  skipped: number;
+  total: number;
+  seconds: number;
+  /** Dredd's line, verbatim: `complete: N passing, N failing, N errors, N skipped, N total`. */
+  line: string;
+}
+
+const require = createRequire(import.meta.url);
+const dreddBin = join(dirname(require.resolve('dredd/package.json')), 'bin', 'dredd');
+const COMPLETE = /complete: (\d+) passing, (\d+) failing, (\d+) errors, (\d+) skipped, (\d+) total/;
+
+export async function runDredd(phase: RunningPhase, options: { quiet?: boolean } = {}): Promise<DreddSummary> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [dreddBin, join(contractDir, 'openapi.yaml'), phase.url, '--hookfiles', join(contractDir, 'dredd', 'hooks.cjs'), '--color', 'false', '--loglevel', 'warning'],
+    { cwd: contractDir, env: { ...process.env, CONTRACT_TARGET: phase.url, MAINTENANCE_FILE: phase.maintenanceFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+  // Dredd warns about every OpenAPI keyword its experimental OAS3 parser ignores; the hooks check
+  // those keywords themselves (see hooks.cjs), so the warnings are counted, not repeated.
+  const lines = output.split('\n');
+  const parserWarnings = lines.filter((line) => line.includes('API description parser warning')).length;
+  const shown = lines.filter((line) => line.trim() !== '' && !line.includes('API description parser warning') && !line.includes('padLevels') && !line.includes('--trace-warnings'));
+  if (!options.quiet) {
+    for (const line of shown) console.log(`[${phase.name}] ${line}`);
+    if (parserWarnings > 0) console.log(`[${phase.name}] (${parserWarnings} parser warnings about schema keywords Dredd's OAS3 support ignores; the hooks check full schemas)`);
+  }
+
+  const match = COMPLETE.exec(output);
+  if (!match) throw new Error(`Dredd exited with code ${String(code)} and printed no summary:\n${output.slice(-4000)}`);
+  const [line, passing, failing, errors, skipped, total] = match.map((value, index) => (index === 0 ? value : Number(value))) as [string, number, number, number, number, number];
+  return { phase: phase.name, passing, failing, errors, skipped, total, seconds: (performance.now() - started) / 1000, line };
+}
+
+export function contractPassed(summary: DreddSummary): boolean {
+  return summary.failing === 0 && summary.errors === 0 && summary.skipped === 0 && summary.total > 0 && summary.passing === summary.total;
+}

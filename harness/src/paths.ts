@@ -1,0 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const phase1Dir = join(repoRoot, 'phase1-mock');
+export const contractDir = join(repoRoot, 'contract');
