@@ -1,5 +1,5 @@
 /** Refresh tokens in a Map: gone on restart, like everything else in phase 1. */
-import type { RefreshTokenRecord, RefreshTokenStore } from './tokens.ts';
+import type { RefreshTokenRecord, RefreshTokenStore } from 'core';
 
 export class MemoryRefreshTokenStore implements RefreshTokenStore {
   readonly #records = new Map<string, RefreshTokenRecord>();

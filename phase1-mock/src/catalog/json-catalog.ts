@@ -1,7 +1,7 @@
 /** The catalog read once from data/products.json and served from memory. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Catalog, Product, ProductPage } from './catalog.ts';
+import type { Catalog, Product, ProductPage } from 'core';
 
 export function readProductsFile(dataDir: string): Product[] {
   const products = JSON.parse(readFileSync(join(dataDir, 'products.json'), 'utf8')) as Product[];

@@ -1,89 +1,13 @@
 /**
- * Errors as RFC 9457 problem details. Code throws ProblemError (or a library throws its own error);
- * one handler, mounted last, turns every error into `application/problem+json` with a stable `code`
- * and the request id. A 5xx never shows its internals: the detail stays in the log.
+ * The one error handler, mounted last: whatever was thrown (a ProblemError, a validator's or the
+ * body parser's error) leaves as `application/problem+json` with a stable `code` and the request
+ * id. A 5xx never shows its internals: the detail stays in the log.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
+import { ProblemError, problemBody, type ProblemBody } from 'core';
 
-export type ProblemCode =
-  | 'VALIDATION_FAILED'
-  | 'MALFORMED_BODY'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'AUTH_INVALID_CREDENTIALS'
-  | 'AUTH_TOKEN_INVALID'
-  | 'REFRESH_TOKEN_INVALID'
-  | 'REFRESH_TOKEN_REUSED'
-  | 'SESSION_REQUIRED'
-  | 'CSRF_TOKEN_INVALID'
-  | 'RESOURCE_NOT_FOUND'
-  | 'ROUTE_NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'PRODUCT_NOT_FOUND'
-  | 'CART_LIMIT_EXCEEDED'
-  | 'RATE_LIMITED'
-  | 'MAINTENANCE'
-  | 'SHUTTING_DOWN'
-  | 'DEPENDENCY_UNAVAILABLE'
-  | 'INTERNAL_ERROR';
-
-const TITLES: Record<ProblemCode, string> = {
-  VALIDATION_FAILED: 'Request validation failed',
-  MALFORMED_BODY: 'Malformed request body',
-  PAYLOAD_TOO_LARGE: 'Request body too large',
-  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
-  AUTH_INVALID_CREDENTIALS: 'Invalid credentials',
-  AUTH_TOKEN_INVALID: 'Invalid or expired access token',
-  REFRESH_TOKEN_INVALID: 'Invalid refresh token',
-  REFRESH_TOKEN_REUSED: 'Refresh token reused',
-  SESSION_REQUIRED: 'Session required',
-  CSRF_TOKEN_INVALID: 'CSRF token missing or invalid',
-  RESOURCE_NOT_FOUND: 'Resource not found',
-  ROUTE_NOT_FOUND: 'No such route',
-  METHOD_NOT_ALLOWED: 'Method not allowed',
-  PRODUCT_NOT_FOUND: 'Unknown product',
-  CART_LIMIT_EXCEEDED: 'Cart line limit exceeded',
-  RATE_LIMITED: 'Too many requests',
-  MAINTENANCE: 'Down for maintenance',
-  SHUTTING_DOWN: 'Shutting down',
-  DEPENDENCY_UNAVAILABLE: 'Dependency unavailable',
-  INTERNAL_ERROR: 'Internal server error',
-};
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance: string;
-  code: ProblemCode;
-  requestId: string;
-  errors?: { path: string; message: string }[];
-}
-
-export class ProblemError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: ProblemCode,
-    readonly detail?: string,
-    readonly extra: { headers?: Record<string, string>; errors?: { path: string; message: string }[] } = {},
-  ) {
-    super(detail ?? TITLES[code]);
-  }
-}
-
-export function problemBody(status: number, code: ProblemCode, instance: string, requestId: string, detail?: string): ProblemBody {
-  return {
-    type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-    title: TITLES[code],
-    status,
-    ...(detail === undefined ? {} : { detail }),
-    instance,
-    code,
-    requestId,
-  };
-}
+export { ProblemError };
 
 interface BodyParserError {
   type: string;

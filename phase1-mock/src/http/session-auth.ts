@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { RequestHandler, Response } from 'express';
-import type { Session, SessionStore } from '../sessions/store.ts';
+import type { Session, SessionStore } from 'core';
 import { ProblemError } from './problem.ts';
 
 export const SESSION_COOKIE = 'sid';

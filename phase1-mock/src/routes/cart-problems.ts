@@ -1,5 +1,4 @@
-import { UnknownProductError } from '../catalog/catalog.ts';
-import { ProblemError } from '../http/problem.ts';
+import { ProblemError, UnknownProductError } from 'core';
 
 /** Both carts, quoted and stored, refuse unknown products the same way. */
 export function productNotFound(productIds: readonly string[]): ProblemError {

@@ -1,27 +1,7 @@
 /** Health probes and metrics (contract tag Health). */
 import { Router } from 'express';
+import { timed, round, type Check } from 'core';
 import type { AppContext } from '../context.ts';
-
-interface Check {
-  name: string;
-  status: 'pass' | 'fail';
-  latencyMs: number;
-  detail?: string;
-}
-
-async function timed(name: string, probe: () => Promise<string>): Promise<Check> {
-  const started = performance.now();
-  try {
-    const detail = await probe();
-    return { name, status: 'pass', latencyMs: round(performance.now() - started), detail };
-  } catch (error) {
-    return { name, status: 'fail', latencyMs: round(performance.now() - started), detail: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
-}
 
 export function healthRoutes(ctx: AppContext): Router {
   const router = Router();

@@ -4,11 +4,9 @@
  */
 import { Router, type CookieOptions, type Response } from 'express';
 import type { AppContext } from '../context.ts';
-import { priceCart } from '../catalog/catalog.ts';
 import { ProblemError } from '../http/problem.ts';
 import { SESSION_COOKIE, currentSession, sessionGuards } from '../http/session-auth.ts';
-import { authenticate } from '../auth/users.ts';
-import { MAX_QUANTITY_PER_LINE, type Session } from '../sessions/store.ts';
+import { MAX_QUANTITY_PER_LINE, authenticate, priceCart, type Session } from 'core';
 import { productNotFound } from './cart-problems.ts';
 
 function sessionView(session: Session) {

@@ -4,9 +4,8 @@
  */
 import { Router } from 'express';
 import type { AppContext } from '../context.ts';
-import { priceCart } from '../catalog/catalog.ts';
 import { ProblemError } from '../http/problem.ts';
-import { authenticate } from '../auth/users.ts';
+import { authenticate, priceCart } from 'core';
 import { unknownProductProblem } from './cart-problems.ts';
 
 interface CartQuoteBody {

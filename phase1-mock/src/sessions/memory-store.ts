@@ -4,8 +4,7 @@
  * empties it. Node runs JavaScript on one thread and nothing here awaits between reading and
  * writing a session, so each operation is atomic without locks.
  */
-import type { CartChange, Session, SessionStore, SessionUser } from './store.ts';
-import { newCsrfToken, newSessionId } from './ids.ts';
+import { newCsrfToken, newSessionId, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
 
 export interface MemoryStoreOptions {
   ttlSeconds: number;

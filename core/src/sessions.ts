@@ -1,9 +1,11 @@
 /**
- * The session store interface. Phase 1 keeps sessions in a Map (memory-store.ts); phase 2 puts the
- * same interface on Redis. Every operation is one atomic step on one session, so routes never
+ * The session store interface. Phase 1 keeps sessions in a Map (phase1-mock/src/sessions/
+ * memory-store.ts); phase 2 puts the same interface on Redis (phase2-production/src/sessions/
+ * redis-store.ts). Every operation is one atomic step on one session, so routes never
  * read a session, change it in JavaScript and write it back: that read-modify-write is how common
  * session middleware loses concurrent updates.
  */
+import { randomBytes } from 'node:crypto';
 
 export interface SessionUser {
   username: string;
@@ -44,3 +46,11 @@ export interface SessionStore {
 }
 
 export const MAX_QUANTITY_PER_LINE = 99;
+/** 256 random bits: unguessable, as OWASP asks of session ids (at least 64 bits of entropy). */
+export function newSessionId(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function newCsrfToken(): string {
+  return randomBytes(24).toString('base64url');
+}

@@ -1,5 +1,5 @@
-/** Prints a scrypt hash for data/users.json: `npx tsx scripts/hash-password.ts <password>`. */
-import { hashPassword } from '../src/auth/passwords.ts';
+/** Prints a scrypt hash for phase1-mock/data/users.json: `npx tsx core/scripts/hash-password.ts <password>`. */
+import { hashPassword } from '../src/index.ts';
 
 const password = process.argv[2];
 if (!password) {

@@ -1,7 +1,5 @@
 /** Users with their password hashes: data/users.json in phase 1, a PostgreSQL table in phase 2. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { SessionUser } from '../sessions/store.ts';
+import type { SessionUser } from './sessions.ts';
 import { DECOY_HASH, verifyPassword } from './passwords.ts';
 
 export interface UserRecord extends SessionUser {
@@ -10,22 +8,6 @@ export interface UserRecord extends SessionUser {
 
 export interface UserDirectory {
   find(username: string): Promise<UserRecord | null>;
-}
-
-export function readUsersFile(dataDir: string): UserRecord[] {
-  return JSON.parse(readFileSync(join(dataDir, 'users.json'), 'utf8')) as UserRecord[];
-}
-
-export class JsonUserDirectory implements UserDirectory {
-  readonly #byName: Map<string, UserRecord>;
-
-  constructor(users: UserRecord[]) {
-    this.#byName = new Map(users.map((user) => [user.username, user]));
-  }
-
-  find(username: string): Promise<UserRecord | null> {
-    return Promise.resolve(this.#byName.get(username) ?? null);
-  }
 }
 
 /** The user if the password is right, otherwise null; takes the same time either way. */

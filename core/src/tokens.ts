@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import type { SessionUser } from '../sessions/store.ts';
+import type { SessionUser } from './sessions.ts';
 
 const ISSUER = 'stateless-vs-stateful-lab';
 const AUDIENCE = 'lab-api';

@@ -1,0 +1,55 @@
+/** The shared domain on its own: password hashes, cart pricing, request ids. */
+import { describe, expect, it } from 'vitest';
+import { UnknownProductError, hashPassword, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
+
+describe('password hashes', () => {
+  it('verifies the right password only, and tolerates malformed hashes', async () => {
+    const hash = await hashPassword('correct horse');
+    expect(hash).toMatch(/^scrypt\$32768\$8\$1\$[^$]+\$[^$]+$/);
+    expect(await verifyPassword('correct horse', hash)).toBe(true);
+    expect(await verifyPassword('correct horsE', hash)).toBe(false);
+    expect(await verifyPassword('x', 'md5$abc')).toBe(false);
+    expect(await verifyPassword('x', '')).toBe(false);
+    expect(await hashPassword('correct horse')).not.toBe(hash);
+  });
+});
+
+describe('cart pricing', () => {
+  const products: Product[] = [
+    { id: 'a', name: 'A', description: '', category: 'x', priceCents: 250, currency: 'EUR' },
+    { id: 'b', name: 'B', description: '', category: 'x', priceCents: 1000, currency: 'EUR' },
+  ];
+  const catalog: Catalog = {
+    list: () => Promise.reject(new Error('unused')),
+    get: (id) => Promise.resolve(products.find((p) => p.id === id) ?? null),
+    getMany: (ids) => Promise.resolve(new Map(products.filter((p) => ids.includes(p.id)).map((p) => [p.id, p]))),
+    ping: () => Promise.resolve(),
+  };
+
+  it('prices lines in order with totals', async () => {
+    expect(await priceCart(catalog, [['b', 2], ['a', 3]])).toEqual({
+      items: [
+        { productId: 'b', name: 'B', unitPriceCents: 1000, quantity: 2, lineTotalCents: 2000 },
+        { productId: 'a', name: 'A', unitPriceCents: 250, quantity: 3, lineTotalCents: 750 },
+      ],
+      itemCount: 5,
+      totalCents: 2750,
+      currency: 'EUR',
+    });
+  });
+
+  it('names every unknown product', async () => {
+    const error: unknown = await priceCart(catalog, [['a', 1], ['x', 1], ['y', 2]]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnknownProductError);
+    expect((error as UnknownProductError).productIds).toEqual(['x', 'y']);
+  });
+});
+
+describe('request ids', () => {
+  it('keeps short tokens and replaces anything else', () => {
+    expect(requestIdFrom('abc-123:x.y_z')).toBe('abc-123:x.y_z');
+    expect(requestIdFrom('x'.repeat(129))).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom(['a', 'b'])).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestIdFrom(undefined)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
