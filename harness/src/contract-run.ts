@@ -3,11 +3,13 @@ import { documentedResponses } from 'contract';
 import { Cleanup } from './cleanup.ts';
 import { contractPassed, runDredd, type DreddSummary } from './dredd.ts';
 import { CONTRACT_ENV, startPhase1, type RunningPhase } from './phases.ts';
+import { startPhase2 } from './phase2.ts';
 
 type PhaseStarter = (cleanup: Cleanup) => Promise<RunningPhase>;
 
 export const CONTRACT_PHASES: { name: string; start: PhaseStarter }[] = [
   { name: 'phase1-mock', start: (cleanup) => startPhase1(cleanup, CONTRACT_ENV) },
+  { name: 'phase2-production', start: (cleanup) => startPhase2(cleanup, CONTRACT_ENV) },
 ];
 
 export async function checkContract(cleanup: Cleanup): Promise<DreddSummary[]> {

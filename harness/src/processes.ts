@@ -13,7 +13,7 @@ export interface ManagedProcess {
   exited(): boolean;
   /** Resolves with the exit code or signal when the process ends. */
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  /** The stop signal (SIGTERM by default), then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -29,6 +29,11 @@ export interface StartOptions {
   timeoutMs?: number;
   /** Also copy output to this process's stdout, prefixed with the name. */
   echo?: boolean;
+  /** Run as this user (the harness runs as root on CI; PostgreSQL refuses root). */
+  uid?: number;
+  gid?: number;
+  /** The signal `stop()` sends first; SIGTERM unless the program wants another. */
+  stopSignal?: NodeJS.Signals;
 }
 
 const KEEP_LINES = 200;
@@ -38,6 +43,8 @@ export async function startProcess(options: StartOptions): Promise<{ process: Ma
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid === undefined ? {} : { uid: options.uid }),
+    ...(options.gid === undefined ? {} : { gid: options.gid }),
   });
   const lines: string[] = [];
   let exitedFlag = false;
@@ -80,7 +87,7 @@ export async function startProcess(options: StartOptions): Promise<{ process: Ma
     },
     stop: async (graceMs = 10_000) => {
       if (exitedFlag) return;
-      managed.kill('SIGTERM');
+      managed.kill(options.stopSignal ?? 'SIGTERM');
       const timer = setTimeout(() => { managed.kill('SIGKILL'); }, graceMs);
       await exit;
       clearTimeout(timer);

@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { statelessRoutes } from './routes/stateless.ts';
 import { statefulRoutes } from './routes/stateful.ts';
+import { adminRoutes } from './routes/admin.ts';
 
 export interface Phase1App {
   app: express.Express;
@@ -67,6 +68,8 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
       next();
     });
   }
+  // Before the maintenance gate: the export is what an operator does during maintenance.
+  if (config.adminToken !== undefined) app.use(adminRoutes(config.adminToken, sessions));
   app.use((req, _res, next) => {
     if (maintenance.on && !exemptFromMaintenance(req.path)) {
       throw new ProblemError(503, 'MAINTENANCE', 'This instance is down for maintenance; try again later.', {

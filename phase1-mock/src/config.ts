@@ -25,6 +25,7 @@ const schema = {
     COOKIE_SECURE: { type: 'boolean', default: false },
     VALIDATE_RESPONSES: { type: 'boolean', default: false },
     LOG_REQUESTS: { type: 'boolean', default: false },
+    ADMIN_TOKEN: { type: 'string', minLength: 16 },
   },
   required: [],
   additionalProperties: true,
@@ -47,6 +48,7 @@ interface RawEnv {
   COOKIE_SECURE: boolean;
   VALIDATE_RESPONSES: boolean;
   LOG_REQUESTS: boolean;
+  ADMIN_TOKEN?: string;
 }
 
 export interface Config {
@@ -71,6 +73,8 @@ export interface Config {
   cookieSecure: boolean;
   validateResponses: boolean;
   logRequests: boolean;
+  /** Enables GET /admin/sessions (the live sessions, for the migration to phase 2) for this bearer token. */
+  adminToken: string | undefined;
 }
 
 /** Parses and validates `env`; throws an error naming the offending variable. */
@@ -96,5 +100,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: raw.COOKIE_SECURE,
     validateResponses: raw.VALIDATE_RESPONSES,
     logRequests: raw.LOG_REQUESTS,
+    adminToken: raw.ADMIN_TOKEN,
   };
 }

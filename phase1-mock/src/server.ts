@@ -2,10 +2,10 @@
  * The phase 1 process: configuration, listen, and stop on SIGINT/SIGTERM. Everything it knows
  * lives in this process's memory, so stopping it ends every session; there is nothing to drain to.
  */
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (error) {

@@ -1,0 +1,90 @@
+/**
+ * The system programs the harness runs, found on PATH or where Debian puts them. A missing one is
+ * installed with apt-get when we are root (as `playwright install --with-deps` does); otherwise
+ * the error gives the exact command to run.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, readdirSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+export type SystemProgram = 'redis-server' | 'postgres' | 'initdb' | 'nginx' | 'chromium';
+
+/** The Debian package that provides each program. */
+const PACKAGES: Record<SystemProgram, string> = {
+  'redis-server': 'redis-server',
+  postgres: 'postgresql',
+  initdb: 'postgresql',
+  nginx: 'nginx-light',
+  chromium: 'chromium',
+};
+
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Debian installs PostgreSQL's server programs in /usr/lib/postgresql/<version>/bin, off PATH. */
+function postgresDirs(): string[] {
+  try {
+    return readdirSync('/usr/lib/postgresql')
+      .filter((version) => /^\d+$/.test(version))
+      .sort((a, b) => Number(b) - Number(a))
+      .map((version) => `/usr/lib/postgresql/${version}/bin`);
+  } catch {
+    return [];
+  }
+}
+
+export function findProgram(name: SystemProgram): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...postgresDirs()];
+  for (const dir of dirs) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    if (executable(candidate)) return candidate;
+  }
+  return null;
+}
+
+let aptUpdated = false;
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status)})`);
+}
+
+/**
+ * The paths of the programs asked for, installing the missing ones when that can be done here.
+ * Throws with the command to run by hand when it cannot.
+ */
+export function ensurePrograms(names: SystemProgram[]): Record<SystemProgram, string> {
+  const found = {} as Record<SystemProgram, string>;
+  const missing = names.filter((name) => {
+    const path = findProgram(name);
+    if (path) found[name] = path;
+    return !path;
+  });
+  if (missing.length === 0) return found;
+
+  const packages = [...new Set(missing.map((name) => PACKAGES[name]))];
+  const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  const canInstall = process.getuid?.() === 0 && findProgram('apt-get' as SystemProgram) !== null;
+  if (!canInstall) {
+    throw new Error(`missing system programs: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo ${command}`);
+  }
+  console.log(`harness: installing ${packages.join(', ')} (missing: ${missing.join(', ')})`);
+  if (!aptUpdated) {
+    run('apt-get', ['update']);
+    aptUpdated = true;
+  }
+  run('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
+  for (const name of missing) {
+    const path = findProgram(name);
+    if (!path) throw new Error(`${name} is still missing after installing ${PACKAGES[name]}`);
+    found[name] = path;
+  }
+  return found;
+}

@@ -1,0 +1,83 @@
+/**
+ * The phase 2 stack on local binaries: Redis and PostgreSQL on free ports, the migration step,
+ * then phase 2 instances. `REDIS_URL` / `DATABASE_URL` in the environment point it at existing
+ * servers instead (compose, a cloud service).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cleanup } from './cleanup.ts';
+import { phase2Dir } from './paths.ts';
+import { startProcess, type ManagedProcess } from './processes.ts';
+import { startPostgres, type RunningPostgres } from './infra/postgres.ts';
+import { startRedis, type RunningRedis } from './infra/redis.ts';
+import type { RunningPhase } from './phases.ts';
+
+export interface Phase2Stack {
+  redis: RunningRedis;
+  postgres: RunningPostgres;
+  /** The settings every instance gets (the same secret, the same stores). */
+  env: Record<string, string>;
+  workDir: string;
+}
+
+const LISTENING = /phase2-production listening on (http:\/\/[\d.]+:\d+)/;
+
+export async function startPhase2Infrastructure(cleanup: Cleanup): Promise<Phase2Stack> {
+  const workDir = mkdtempSync(join(tmpdir(), 'lab-phase2-'));
+  cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
+  const [redis, postgres] = await Promise.all([startRedis(cleanup), startPostgres(cleanup)]);
+  const env = {
+    REDIS_URL: redis.url,
+    DATABASE_URL: postgres.url,
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    MAINTENANCE_FILE: join(workDir, 'maintenance'),
+    LOG_LEVEL: 'warn',
+  };
+  await runMigrate(env, []);
+  return { redis, postgres, env, workDir };
+}
+
+/** `npm run migrate` of phase 2, as a deployment would run it. */
+export async function runMigrate(env: Record<string, string>, args: string[]): Promise<string> {
+  const { process: child } = await startProcess({
+    name: 'migrate',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/cli/migrate.ts', ...args],
+    cwd: phase2Dir,
+    env: { ...process.env, ...env },
+  });
+  const { code } = await child.exit;
+  if (code !== 0) throw new Error(`phase 2 migration failed (exit ${String(code)}):\n${child.recentOutput()}`);
+  return child.recentOutput();
+}
+
+export async function startPhase2Instance(cleanup: Cleanup, stack: Phase2Stack, instanceId: string, env: Record<string, string> = {}): Promise<{ url: string; process: ManagedProcess }> {
+  const { process: child, match } = await startProcess({
+    name: `phase2/${instanceId}`,
+    command: process.execPath,
+    args: ['--import', 'tsx', 'src/server.ts'],
+    cwd: phase2Dir,
+    env: { ...process.env, ...stack.env, PORT: '0', HOST: '127.0.0.1', INSTANCE_ID: instanceId, ...env },
+    readyLine: LISTENING,
+  });
+  cleanup.add(`stop phase2/${instanceId}`, () => child.stop());
+  const url = match?.[1];
+  if (!url) throw new Error('phase2-production printed no address');
+  return { url, process: child };
+}
+
+/** One phase 2 instance on its own infrastructure: what the contract check and small runs use. */
+export async function startPhase2(cleanup: Cleanup, env: Record<string, string> = {}): Promise<RunningPhase & { stack: Phase2Stack }> {
+  const stack = await startPhase2Infrastructure(cleanup);
+  const instance = await startPhase2Instance(cleanup, stack, 'api-1', env);
+  return {
+    name: 'phase2-production',
+    url: instance.url,
+    maintenanceFile: stack.env.MAINTENANCE_FILE ?? '',
+    processes: [instance.process],
+    stop: () => instance.process.stop(),
+    stack,
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * The one error handler: whatever was thrown (a ProblemError, Fastify's validation and body
+ * parsing errors, the rate limiter's) leaves as `application/problem+json` with a stable `code`
+ * and the request id. A 5xx never shows its internals: the error goes to the log with the id.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ProblemError, problemBody, type ProblemBody } from 'core';
+import { DependencyUnavailableError } from './dependencies.ts';
+
+export { ProblemError };
+
+function validationProblem(error: FastifyError): ProblemError {
+  const errors = (error.validation ?? []).map((issue) => {
+    const missing = issue.keyword === 'required' ? `/${String((issue.params as { missingProperty?: string }).missingProperty)}` : '';
+    return { path: `/${error.validationContext ?? 'request'}${issue.instancePath}${missing}`, message: issue.message ?? 'is invalid' };
+  });
+  return new ProblemError(400, 'VALIDATION_FAILED', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors });
+}
+
+/** Maps anything thrown to a ProblemError; unknown errors become a 500 with no details. */
+export function toProblem(error: unknown): ProblemError {
+  if (error instanceof ProblemError) return error;
+  const fastifyError = error as Partial<FastifyError>;
+  if (Array.isArray(fastifyError.validation)) return validationProblem(error as FastifyError);
+  // Fastify's own errors: https://fastify.dev/docs/latest/Reference/Errors/
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError(413, 'PAYLOAD_TOO_LARGE', 'The body is larger than this server accepts.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ProblemError(400, 'MALFORMED_BODY', 'The body is not valid JSON.');
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new ProblemError(400, 'MALFORMED_BODY', 'The body is not valid JSON.');
+  return new ProblemError(500, 'INTERNAL_ERROR', 'The server failed to answer; the request id finds the details in its log.');
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
+  for (const [name, value] of Object.entries(problem.extra.headers ?? {})) void reply.header(name, value);
+  const body: ProblemBody = problemBody(problem.status, problem.code, request.url.split('?')[0] ?? '/', request.id, problem.detail);
+  if (problem.extra.errors) body.errors = problem.extra.errors;
+  return reply.code(problem.status).type('application/problem+json').send(body);
+}
+
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const problem = toProblem(error);
+  if (problem.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
+  else if (problem instanceof DependencyUnavailableError) request.log.warn({ dependency: problem.dependency, err: problem.cause }, 'dependency unavailable');
+  return sendProblem(request, reply, problem);
+}
+
+export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendProblem(request, reply, new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.'));
+}

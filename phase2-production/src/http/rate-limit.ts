@@ -1,0 +1,37 @@
+/**
+ * The limit on operations that check credentials or create sessions (@fastify/rate-limit), counted
+ * in Redis so that every instance shares one budget per client and operation: behind a load
+ * balancer, per-process counters would multiply a client's budget by the number of instances.
+ *
+ * If Redis is unreachable the limiter lets requests through (skipOnError) and logs it: token
+ * sign-in needs only PostgreSQL, and should not go down with the session store.
+ */
+import type { FastifyInstance } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
+import { ProblemError } from 'core';
+
+export const RATE_LIMITED_OPERATIONS = new Set(['issueTokens', 'refreshTokens', 'createSession']);
+
+export async function registerRateLimit(app: FastifyInstance, redis: Redis, max: number): Promise<void> {
+  if (max === 0) return;
+  await app.register(rateLimit, {
+    global: false,
+    redis,
+    nameSpace: 'rl:',
+    skipOnError: true,
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(
+        new ProblemError(429, 'RATE_LIMITED', `At most ${context.max} attempts per ${Math.round(context.ttl / 1000) || 1} s from one client.`, {
+          headers: { 'Retry-After': String(Math.max(1, Math.ceil(context.ttl / 1000))) },
+        }),
+        { statusCode: 429 },
+      ),
+  });
+}
+
+/** Route options for a limited operation; its own budget, keyed per route by the plugin. */
+export function rateLimitConfig(max: number, windowSeconds: number): { rateLimit: { max: number; timeWindow: number } } | Record<string, never> {
+  return max === 0 ? {} : { rateLimit: { max, timeWindow: windowSeconds * 1000 } };
+}

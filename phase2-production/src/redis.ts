@@ -1,0 +1,55 @@
+/**
+ * Redis clients (ioredis). One connection for sessions and one, on another logical database, for
+ * rate-limit counters, so the session database holds sessions only and DBSIZE counts them.
+ *
+ * Failure behaviour is chosen so that a request never waits long for a dead Redis:
+ * - enableOfflineQueue: false: while disconnected, commands fail at once instead of queueing;
+ * - commandTimeout: a command on a hung server (SIGSTOP, network partition) fails after the
+ *   dependency timeout;
+ * - retryStrategy: reconnect forever, backing off to at most one attempt a second;
+ * - reconnectOnError: READONLY means we are talking to a primary that was demoted in a failover:
+ *   reconnect (Sentinel names the new primary) and resend the command, which did not run.
+ * https://github.com/redis/ioredis#auto-reconnect
+ */
+import { once } from 'node:events';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from './config.ts';
+
+export const SESSION_DB = 0;
+export const RATE_LIMIT_DB = 1;
+
+export function createRedis(config: Config, db: number, onError: (error: Error) => void): Redis {
+  const common: RedisOptions = {
+    db,
+    enableOfflineQueue: false,
+    enableAutoPipelining: true,
+    commandTimeout: config.dependencyTimeoutMs,
+    connectTimeout: config.dependencyTimeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
+    connectionName: `${config.phase}/${config.instanceId}`,
+  };
+  const client =
+    config.redis.kind === 'url'
+      ? new Redis(config.redis.url, common)
+      : new Redis({
+          ...common,
+          sentinels: config.redis.sentinels,
+          name: config.redis.masterName,
+          // Ask the Sentinels again quickly after a failover instead of waiting out backoff.
+          sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+          sentinelCommandTimeout: config.dependencyTimeoutMs,
+          // Subscribe to the Sentinels' +switch-master so a failover is noticed without a failed command.
+          failoverDetector: true,
+        });
+  // Without a listener ioredis would print every reconnect failure as an unhandled error event.
+  client.on('error', onError);
+  return client;
+}
+
+/** Resolves once the client is connected (commands fail fast before that: no offline queue). */
+export async function redisReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return;
+  await once(client, 'ready', { signal: AbortSignal.timeout(timeoutMs) });
+}

@@ -1,0 +1,76 @@
+/**
+ * The phase 2 process: configuration, start-up checks, listen, and a graceful shutdown on
+ * SIGTERM/SIGINT: report not-ready and refuse new requests (503, Connection: close), let the
+ * requests in flight finish, flush the audit log, close the pool and Redis, exit. A second signal,
+ * or the shutdown timeout, exits at once.
+ */
+import { loadConfig, type Config } from './config.ts';
+import { buildApp } from './app.ts';
+import { pendingMigrations } from './db/migrate.ts';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  console.error(`phase2-production: invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+
+const { app, context, pool } = await buildApp(config);
+
+// Start-up work: the database must be reachable and its schema current (migrations are a
+// deployment step, `npm run migrate`, not something every instance races to do).
+const deadline = Date.now() + 30_000;
+for (;;) {
+  try {
+    const pending = await pendingMigrations(pool);
+    if (pending.length > 0) {
+      app.log.fatal({ pending }, 'the database schema is behind: run `npm run migrate -w phase2-production`');
+      await app.close();
+      process.exit(1);
+    }
+    break;
+  } catch (error) {
+    if (Date.now() > deadline) {
+      app.log.fatal({ err: error }, 'PostgreSQL unreachable at start-up');
+      await app.close();
+      process.exit(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+try {
+  const address = await app.listen({ port: config.port, host: config.host });
+  // The harness waits for this line and reads the address from it.
+  console.log(`phase2-production listening on ${address} (instance ${config.instanceId})`);
+} catch (error) {
+  app.log.fatal({ err: error }, 'cannot listen');
+  process.exit(1);
+}
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    app.log.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  app.log.info({ signal }, 'draining');
+  context.lifecycle.draining = true;
+  const force = setTimeout(() => {
+    app.log.error('shutdown timed out: exiting with requests still open');
+    process.exit(1);
+  }, config.shutdownTimeoutMs);
+  force.unref();
+  try {
+    await app.close();
+    app.log.info('stopped cleanly');
+    process.exit(0);
+  } catch (error) {
+    app.log.error({ err: error }, 'error while closing');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', (signal) => { void shutdown(signal); });
+process.on('SIGINT', (signal) => { void shutdown(signal); });

@@ -1,0 +1,155 @@
+/**
+ * Sessions in Redis, shared by every phase 2 instance and surviving their restarts. One hash per
+ * session (`sess:<id>`), with one field per piece of state, so each change is a single atomic
+ * command on one field (HINCRBY), never a read-modify-write of a serialized blob. Each operation
+ * runs as one Lua script that also slides the expiry (PEXPIRE), so the check that the session
+ * exists and the change happen atomically, in one round trip.
+ *
+ * Fields: `user` (JSON, empty for a guest), `csrf`, `counter`, `created` (ms), and `c:<productId>`
+ * (quantity) for each cart line. The session's idle TTL is the key's expiry.
+ */
+import type { Redis } from 'ioredis';
+import { newCsrfToken, newSessionId, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
+import { guardRedis } from '../http/dependencies.ts';
+
+const KEY_PREFIX = 'sess:';
+const CART_PREFIX = 'c:';
+
+// PEXPIRE answers 0 when the key does not exist: the session expired or was never created.
+const TOUCH = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+return redis.call('HGETALL', KEYS[1])`;
+const INCREMENT = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+return redis.call('HINCRBY', KEYS[1], 'counter', 1)`;
+const ADD_TO_CART = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
+if current + tonumber(ARGV[3]) > tonumber(ARGV[4]) then return {0} end
+redis.call('HINCRBY', KEYS[1], ARGV[2], ARGV[3])
+return {1, redis.call('HGETALL', KEYS[1])}`;
+const REMOVE_FROM_CART = `
+if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return {0} end
+return {1, redis.call('HGETALL', KEYS[1])}`;
+
+type ChangeReply = [0] | [1, string[]] | null;
+
+interface SessionCommands {
+  sessionTouch(key: string, ttlMs: number): Promise<string[] | null>;
+  sessionIncrement(key: string, ttlMs: number): Promise<number | null>;
+  sessionAddToCart(key: string, ttlMs: number, field: string, quantity: number, max: number): Promise<ChangeReply>;
+  sessionRemoveFromCart(key: string, ttlMs: number, field: string): Promise<ChangeReply>;
+}
+
+function cartOf(flat: string[]): Record<string, number> {
+  const cart: Record<string, number> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const field = flat[i] ?? '';
+    if (field.startsWith(CART_PREFIX)) cart[field.slice(CART_PREFIX.length)] = Number(flat[i + 1]);
+  }
+  return cart;
+}
+
+export class RedisSessionStore implements SessionStore {
+  readonly kind = 'redis' as const;
+  readonly #redis: Redis & SessionCommands;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+
+  constructor(redis: Redis, options: { ttlSeconds: number; now?: () => number }) {
+    redis.defineCommand('sessionTouch', { numberOfKeys: 1, lua: TOUCH });
+    redis.defineCommand('sessionIncrement', { numberOfKeys: 1, lua: INCREMENT });
+    redis.defineCommand('sessionAddToCart', { numberOfKeys: 1, lua: ADD_TO_CART });
+    redis.defineCommand('sessionRemoveFromCart', { numberOfKeys: 1, lua: REMOVE_FROM_CART });
+    this.#redis = redis as Redis & SessionCommands;
+    this.#ttlMs = options.ttlSeconds * 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async create(user: SessionUser | null, carry?: Pick<Session, 'counter' | 'cart'>): Promise<Session> {
+    const now = this.#now();
+    const session: Session = {
+      id: newSessionId(),
+      user,
+      csrfToken: newCsrfToken(),
+      counter: carry?.counter ?? 0,
+      cart: { ...carry?.cart },
+      createdAt: now,
+      expiresAt: now + this.#ttlMs,
+    };
+    await this.#write(session, this.#ttlMs);
+    return session;
+  }
+
+  /** Writes a whole session with the given time to live: for `create` and for the migration from phase 1. */
+  async restore(session: Session, ttlMs: number): Promise<void> {
+    await this.#write(session, ttlMs);
+  }
+
+  async touch(id: string): Promise<Session | null> {
+    const flat = await guardRedis(() => this.#redis.sessionTouch(KEY_PREFIX + id, this.#ttlMs));
+    if (!flat) return null;
+    const fields = new Map<string, string>();
+    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] ?? '', flat[i + 1] ?? '');
+    const userJson = fields.get('user') ?? '';
+    return {
+      id,
+      user: userJson === '' ? null : (JSON.parse(userJson) as SessionUser),
+      csrfToken: fields.get('csrf') ?? '',
+      counter: Number(fields.get('counter') ?? 0),
+      cart: cartOf(flat),
+      createdAt: Number(fields.get('created') ?? 0),
+      expiresAt: this.#now() + this.#ttlMs,
+    };
+  }
+
+  async destroy(id: string): Promise<boolean> {
+    return (await guardRedis(() => this.#redis.del(KEY_PREFIX + id))) > 0;
+  }
+
+  incrementCounter(id: string): Promise<number | null> {
+    return guardRedis(() => this.#redis.sessionIncrement(KEY_PREFIX + id, this.#ttlMs));
+  }
+
+  async addToCart(id: string, productId: string, quantity: number, maxPerLine: number): Promise<CartChange | null> {
+    const reply = await guardRedis(() => this.#redis.sessionAddToCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine));
+    if (reply === null) return null;
+    return reply[0] === 1 ? { ok: true, cart: cartOf(reply[1]) } : { ok: false, reason: 'limit-exceeded' };
+  }
+
+  async removeFromCart(id: string, productId: string): Promise<CartChange | null> {
+    const reply = await guardRedis(() => this.#redis.sessionRemoveFromCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId));
+    if (reply === null) return null;
+    return reply[0] === 1 ? { ok: true, cart: cartOf(reply[1]) } : { ok: false, reason: 'not-in-cart' };
+  }
+
+  /** The session database holds sessions only, so its size is the number of live sessions. */
+  countLive(): Promise<number> {
+    return guardRedis(() => this.#redis.dbsize());
+  }
+
+  async ping(): Promise<void> {
+    await guardRedis(() => this.#redis.ping());
+  }
+
+  close(): Promise<void> {
+    // The client is owned by the app, which quits it once every user of it has stopped.
+    return Promise.resolve();
+  }
+
+  async #write(session: Session, ttlMs: number): Promise<void> {
+    const key = KEY_PREFIX + session.id;
+    const fields: Record<string, string | number> = {
+      user: session.user ? JSON.stringify(session.user) : '',
+      csrf: session.csrfToken,
+      counter: session.counter,
+      created: session.createdAt,
+    };
+    for (const [productId, quantity] of Object.entries(session.cart)) fields[CART_PREFIX + productId] = quantity;
+    // MULTI/EXEC: the hash and its expiry appear together, never a session without a TTL.
+    const results = await guardRedis(() => this.#redis.multi().hset(key, fields).pexpire(key, ttlMs).exec());
+    const failed = results?.find(([error]) => error !== null);
+    if (!results || failed) throw failed?.[0] ?? new Error('session write was discarded');
+  }
+}
