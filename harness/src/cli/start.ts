@@ -4,17 +4,17 @@
  */
 import { Cleanup } from '../cleanup.ts';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
-import { printRestartLesson, runPhase1RestartLesson } from '../restart-lesson.ts';
+import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
 
 const cleanup = new Cleanup();
 cleanup.onSignals();
 let ok = false;
 try {
   const summaries = await checkContract(cleanup);
-  const lesson = await runPhase1RestartLesson(cleanup);
+  const lessons = await runRestartLessons(cleanup);
   console.log('\n================ Summary ================');
   printContractTable(summaries);
-  printRestartLesson(lesson);
+  printRestartLessons(lessons);
   ok = allPassed(summaries);
   if (!ok) console.error('\nstart: the contract check failed; see the Dredd output above');
 } catch (error) {

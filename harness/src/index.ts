@@ -1,0 +1,9 @@
+/** What tests in other workspaces use to start real infrastructure and phases. */
+export { Cleanup } from './cleanup.ts';
+export { freePort } from './ports.ts';
+export { startRedis, type RunningRedis } from './infra/redis.ts';
+export { startPostgres, type RunningPostgres } from './infra/postgres.ts';
+export { ensurePrograms, findProgram } from './infra/binaries.ts';
+export { startPhase1, type RunningPhase } from './phases.ts';
+export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate, type Phase2Stack } from './phase2.ts';
+export { startProcess, type ManagedProcess } from './processes.ts';
