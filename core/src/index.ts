@@ -12,3 +12,5 @@ export * from './problems.ts';
 export * from './request-id.ts';
 export * from './health.ts';
 export * from './maintenance.ts';
+export * from './views.ts';
+export * from './metrics.ts';

@@ -6,18 +6,8 @@ import { Router, type CookieOptions, type Response } from 'express';
 import type { AppContext } from '../context.ts';
 import { ProblemError } from '../http/problem.ts';
 import { SESSION_COOKIE, currentSession, sessionGuards } from '../http/session-auth.ts';
-import { MAX_QUANTITY_PER_LINE, authenticate, priceCart, type Session } from 'core';
+import { MAX_QUANTITY_PER_LINE, authenticate, priceCart, sessionView } from 'core';
 import { productNotFound } from './cart-problems.ts';
-
-function sessionView(session: Session) {
-  return {
-    kind: session.user ? 'user' : 'guest',
-    user: session.user,
-    createdAt: new Date(session.createdAt).toISOString(),
-    expiresAt: new Date(session.expiresAt).toISOString(),
-    csrfToken: session.csrfToken,
-  };
-}
 
 export function statefulRoutes(ctx: AppContext): Router {
   const router = Router();

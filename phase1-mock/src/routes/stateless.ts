@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.ts';
 import { ProblemError } from '../http/problem.ts';
-import { authenticate, priceCart } from 'core';
+import { authenticate, mergeQuoteLines, priceCart } from 'core';
 import { unknownProductProblem } from './cart-problems.ts';
 
 interface CartQuoteBody {
@@ -33,12 +33,9 @@ export function statelessRoutes(ctx: AppContext): Router {
   router.post('/api/stateless/cart/quote', async (req, res) => {
     const { items } = req.body as CartQuoteBody;
     // The same product on two lines is one line, as in the session cart.
-    const merged = new Map<string, number>();
-    for (const { productId, quantity } of items) merged.set(productId, (merged.get(productId) ?? 0) + quantity);
-    const over = [...merged].find(([, quantity]) => quantity > 99);
-    if (over) throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most 99 of ${over[0]} per cart.`);
+    const lines = mergeQuoteLines(items);
     try {
-      res.json(await priceCart(ctx.catalog, [...merged]));
+      res.json(await priceCart(ctx.catalog, lines));
     } catch (error) {
       throw unknownProductProblem(error);
     }

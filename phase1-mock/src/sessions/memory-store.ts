@@ -4,7 +4,7 @@
  * empties it. Node runs JavaScript on one thread and nothing here awaits between reading and
  * writing a session, so each operation is atomic without locks.
  */
-import { newCsrfToken, newSessionId, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
+import { newSession, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
 
 export interface MemoryStoreOptions {
   ttlSeconds: number;
@@ -28,16 +28,7 @@ export class MemorySessionStore implements SessionStore {
   }
 
   create(user: SessionUser | null, carry?: Pick<Session, 'counter' | 'cart'>): Promise<Session> {
-    const now = this.#now();
-    const session: Session = {
-      id: newSessionId(),
-      user,
-      csrfToken: newCsrfToken(),
-      counter: carry?.counter ?? 0,
-      cart: { ...carry?.cart },
-      createdAt: now,
-      expiresAt: now + this.#ttlMs,
-    };
+    const session = newSession(user, this.#now(), this.#ttlMs, carry);
     this.#sessions.set(session.id, session);
     return Promise.resolve(structuredClone(session));
   }

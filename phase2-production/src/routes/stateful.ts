@@ -5,21 +5,11 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import { MAX_QUANTITY_PER_LINE, ProblemError, authenticate, priceCart, type Session, type SessionUser } from 'core';
+import { MAX_QUANTITY_PER_LINE, ProblemError, authenticate, priceCart, sessionView, type SessionUser } from 'core';
 import type { AppContext, OperationRoutes } from '../context.ts';
 import { rateLimitConfig } from '../http/rate-limit.ts';
 import { SESSION_COOKIE, currentSession, sessionGuards } from '../http/session-auth.ts';
 import { productNotFound } from './cart-problems.ts';
-
-function sessionView(session: Session) {
-  return {
-    kind: session.user ? 'user' : 'guest',
-    user: session.user,
-    createdAt: new Date(session.createdAt).toISOString(),
-    expiresAt: new Date(session.expiresAt).toISOString(),
-    csrfToken: session.csrfToken,
-  };
-}
 
 export function statefulRoutes(ctx: AppContext): OperationRoutes {
   const { withSession, withCsrf } = sessionGuards(ctx.sessions);

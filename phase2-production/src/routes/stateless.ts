@@ -2,7 +2,7 @@
  * The stateless column (contract tag Stateless): every request carries all the state the server
  * needs, and the server keeps nothing about the caller (refresh tokens aside, see core/tokens.ts).
  */
-import { ProblemError, authenticate, priceCart } from 'core';
+import { ProblemError, authenticate, mergeQuoteLines, priceCart } from 'core';
 import type { AppContext, OperationRoutes } from '../context.ts';
 import { rateLimitConfig } from '../http/rate-limit.ts';
 import { unknownProductProblem } from './cart-problems.ts';
@@ -36,12 +36,9 @@ export function statelessRoutes(ctx: AppContext): OperationRoutes {
       handler: async (request) => {
         const { items } = request.body as CartQuoteBody;
         // The same product on two lines is one line, as in the session cart.
-        const merged = new Map<string, number>();
-        for (const { productId, quantity } of items) merged.set(productId, (merged.get(productId) ?? 0) + quantity);
-        const over = [...merged].find(([, quantity]) => quantity > 99);
-        if (over) throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most 99 of ${over[0]} per cart.`);
+        const lines = mergeQuoteLines(items);
         try {
-          return await priceCart(ctx.catalog, [...merged]);
+          return await priceCart(ctx.catalog, lines);
         } catch (error) {
           throw unknownProductProblem(error);
         }

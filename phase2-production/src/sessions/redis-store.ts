@@ -9,7 +9,7 @@
  * (quantity) for each cart line. The session's idle TTL is the key's expiry.
  */
 import type { Redis } from 'ioredis';
-import { newCsrfToken, newSessionId, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
+import { newSession, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
 import { guardRedis } from '../http/dependencies.ts';
 
 const KEY_PREFIX = 'sess:';
@@ -68,16 +68,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async create(user: SessionUser | null, carry?: Pick<Session, 'counter' | 'cart'>): Promise<Session> {
-    const now = this.#now();
-    const session: Session = {
-      id: newSessionId(),
-      user,
-      csrfToken: newCsrfToken(),
-      counter: carry?.counter ?? 0,
-      cart: { ...carry?.cart },
-      createdAt: now,
-      expiresAt: now + this.#ttlMs,
-    };
+    const session = newSession(user, this.#now(), this.#ttlMs, carry);
     await this.#write(session, this.#ttlMs);
     return session;
   }
