@@ -12,10 +12,14 @@ import { phase2Dir } from './paths.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { startPostgres, type RunningPostgres } from './infra/postgres.ts';
 import { startRedis, type RunningRedis } from './infra/redis.ts';
+import { startRedisHa, type RunningRedisHa } from './infra/redis-ha.ts';
 import type { RunningPhase } from './phases.ts';
 
 export interface Phase2Stack {
-  redis: RunningRedis;
+  /** One Redis (small runs), or none when `redisHa` is set. */
+  redis: RunningRedis | null;
+  /** Primary, replica and three Sentinels (the high-availability topology). */
+  redisHa: RunningRedisHa | null;
   postgres: RunningPostgres;
   /** The settings every instance gets (the same secret, the same stores). */
   env: Record<string, string>;
@@ -24,19 +28,27 @@ export interface Phase2Stack {
 
 const LISTENING = /phase2-production listening on (http:\/\/[\d.]+:\d+)/;
 
-export async function startPhase2Infrastructure(cleanup: Cleanup): Promise<Phase2Stack> {
+export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean } = {}): Promise<Phase2Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'lab-phase2-'));
   cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
-  const [redis, postgres] = await Promise.all([startRedis(cleanup), startPostgres(cleanup)]);
+  const [redis, redisHa, postgres] = await Promise.all([
+    options.ha ? null : startRedis(cleanup),
+    options.ha ? startRedisHa(cleanup) : null,
+    startPostgres(cleanup),
+  ]);
+  const redisEnv: Record<string, string> = redisHa
+    ? // Through the Sentinels, and a session write counts only once the replica has it.
+      { REDIS_SENTINELS: redisHa.sentinelList, REDIS_MASTER_NAME: redisHa.masterName, REDIS_WAIT_REPLICAS: '1' }
+    : { REDIS_URL: redis?.url ?? '' };
   const env = {
-    REDIS_URL: redis.url,
+    ...redisEnv,
     DATABASE_URL: postgres.url,
     JWT_SECRET: randomBytes(32).toString('base64url'),
     MAINTENANCE_FILE: join(workDir, 'maintenance'),
     LOG_LEVEL: 'warn',
   };
   await runMigrate(env, []);
-  return { redis, postgres, env, workDir };
+  return { redis, redisHa, postgres, env, workDir };
 }
 
 /** `npm run migrate` of phase 2, as a deployment would run it. */

@@ -8,7 +8,7 @@
  * JSON body, validation against the contract, the route's guards (rate limit, session, CSRF), the
  * handler; then metrics, and on any error the one problem+json handler.
  */
-import Fastify, { type FastifyInstance, type FastifySchemaCompiler, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifySchemaCompiler, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import openapiGlue from '@platformatic/fastify-openapi-glue';
@@ -74,7 +74,8 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
     genReqId: (request) => requestIdFrom(request.headers['x-request-id']),
-    requestIdLogLabel: 'requestId',
+    // Log lines carry the id under the same name problem bodies use.
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     // Draining is answered by our own hook, in problem+json (http/lifecycle.ts).
@@ -87,7 +88,13 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
     { connectionString: config.databaseUrl, max: config.pgPoolMax, timeoutMs: config.dependencyTimeoutMs, applicationName: `${config.phase}/${config.instanceId}` },
     (error) => { app.log.warn({ err: error }, 'postgres idle client error'); },
   );
-  const sessions = new RedisSessionStore(redis, { ttlSeconds: config.sessionTtlSeconds, ...options });
+  const sessions = new RedisSessionStore(redis, {
+    ttlSeconds: config.sessionTtlSeconds,
+    waitReplicas: config.redisWaitReplicas,
+    // Inside the command timeout, so WAIT's own answer (how many replicas) arrives, not a timeout.
+    waitTimeoutMs: Math.max(10, Math.floor(config.dependencyTimeoutMs / 2)),
+    ...options,
+  });
   const audit = new AuditLog(pool, {
     instance: config.instanceId,
     flushIntervalMs: config.auditFlushIntervalMs,
@@ -167,6 +174,9 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
 
   const routes: OperationRoutes = { ...healthRoutes(context), ...catalogRoutes(context), ...statelessRoutes(context), ...statefulRoutes(context) };
   await app.register(openapiGlue, {
+    // The plugin warns about every media type without a request parser, response types included
+    // (problem+json, Prometheus text); only JSON requests are accepted, on purpose.
+    logLevel: 'error',
     specification: contractPath,
     // The plugin merges these options into the route it built from the contract (method, url and
     // schemas included); its type asks for a whole RouteOptions, hence the cast.

@@ -14,6 +14,7 @@ const schema = {
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     REDIS_SENTINELS: { type: 'string', pattern: '^[^,:\\s]+:\\d+(,[^,:\\s]+:\\d+)*$' },
     REDIS_MASTER_NAME: { type: 'string', minLength: 1, default: 'lab-primary' },
+    REDIS_WAIT_REPLICAS: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     PG_POOL_MAX: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
     DEPENDENCY_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
@@ -42,6 +43,7 @@ interface RawEnv {
   REDIS_URL?: string;
   REDIS_SENTINELS?: string;
   REDIS_MASTER_NAME: string;
+  REDIS_WAIT_REPLICAS: number;
   DATABASE_URL: string;
   PG_POOL_MAX: number;
   DEPENDENCY_TIMEOUT_MS: number;
@@ -68,6 +70,8 @@ export interface Config {
   phase: 'phase2-production';
   instanceId: string;
   redis: RedisTarget;
+  /** Replicas that must have a session write (WAIT) before the client is told it succeeded. */
+  redisWaitReplicas: number;
   databaseUrl: string;
   pgPoolMax: number;
   /** How long a call to Redis or PostgreSQL may take before the request answers 503. */
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     phase: 'phase2-production',
     instanceId: raw.INSTANCE_ID,
     redis,
+    redisWaitReplicas: raw.REDIS_WAIT_REPLICAS,
     databaseUrl: raw.DATABASE_URL,
     pgPoolMax: raw.PG_POOL_MAX,
     dependencyTimeoutMs: raw.DEPENDENCY_TIMEOUT_MS,

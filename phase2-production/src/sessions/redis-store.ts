@@ -7,10 +7,17 @@
  *
  * Fields: `user` (JSON, empty for a guest), `csrf`, `counter`, `created` (ms), and `c:<productId>`
  * (quantity) for each cart line. The session's idle TTL is the key's expiry.
+ *
+ * Replication to a replica is asynchronous: a primary that dies loses the writes it had not yet
+ * sent. With `waitReplicas` set, each change is followed by WAIT, and the client is told it
+ * succeeded only once that many replicas have it; if they do not confirm in time the answer is
+ * 503 (the change may or may not survive a failover, so it is not acknowledged). Sliding the
+ * expiry on a read is not waited for: losing it costs at most a shorter idle window.
+ * https://redis.io/docs/latest/commands/wait/
  */
 import type { Redis } from 'ioredis';
 import { newSession, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
-import { guardRedis } from '../http/dependencies.ts';
+import { DependencyUnavailableError, guardRedis } from '../http/dependencies.ts';
 
 const KEY_PREFIX = 'sess:';
 const CART_PREFIX = 'c:';
@@ -56,8 +63,10 @@ export class RedisSessionStore implements SessionStore {
   readonly #redis: Redis & SessionCommands;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  readonly #waitReplicas: number;
+  readonly #waitTimeoutMs: number;
 
-  constructor(redis: Redis, options: { ttlSeconds: number; now?: () => number }) {
+  constructor(redis: Redis, options: { ttlSeconds: number; now?: () => number; waitReplicas?: number; waitTimeoutMs?: number }) {
     redis.defineCommand('sessionTouch', { numberOfKeys: 1, lua: TOUCH });
     redis.defineCommand('sessionIncrement', { numberOfKeys: 1, lua: INCREMENT });
     redis.defineCommand('sessionAddToCart', { numberOfKeys: 1, lua: ADD_TO_CART });
@@ -65,6 +74,18 @@ export class RedisSessionStore implements SessionStore {
     this.#redis = redis as Redis & SessionCommands;
     this.#ttlMs = options.ttlSeconds * 1000;
     this.#now = options.now ?? Date.now;
+    this.#waitReplicas = options.waitReplicas ?? 0;
+    this.#waitTimeoutMs = options.waitTimeoutMs ?? 1000;
+  }
+
+  /** Runs a write, then (when configured) waits until enough replicas have it. */
+  async #replicated<T>(write: () => Promise<T>): Promise<T> {
+    const result = await guardRedis(write);
+    if (this.#waitReplicas > 0) {
+      const acknowledged = await guardRedis(() => this.#redis.wait(this.#waitReplicas, this.#waitTimeoutMs));
+      if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
+    }
+    return result;
   }
 
   async create(user: SessionUser | null, carry?: Pick<Session, 'counter' | 'cart'>): Promise<Session> {
@@ -96,21 +117,21 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async destroy(id: string): Promise<boolean> {
-    return (await guardRedis(() => this.#redis.del(KEY_PREFIX + id))) > 0;
+    return (await this.#replicated(() => this.#redis.del(KEY_PREFIX + id))) > 0;
   }
 
   incrementCounter(id: string): Promise<number | null> {
-    return guardRedis(() => this.#redis.sessionIncrement(KEY_PREFIX + id, this.#ttlMs));
+    return this.#replicated(() => this.#redis.sessionIncrement(KEY_PREFIX + id, this.#ttlMs));
   }
 
   async addToCart(id: string, productId: string, quantity: number, maxPerLine: number): Promise<CartChange | null> {
-    const reply = await guardRedis(() => this.#redis.sessionAddToCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine));
+    const reply = await this.#replicated(() => this.#redis.sessionAddToCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine));
     if (reply === null) return null;
     return reply[0] === 1 ? { ok: true, cart: cartOf(reply[1]) } : { ok: false, reason: 'limit-exceeded' };
   }
 
   async removeFromCart(id: string, productId: string): Promise<CartChange | null> {
-    const reply = await guardRedis(() => this.#redis.sessionRemoveFromCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId));
+    const reply = await this.#replicated(() => this.#redis.sessionRemoveFromCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId));
     if (reply === null) return null;
     return reply[0] === 1 ? { ok: true, cart: cartOf(reply[1]) } : { ok: false, reason: 'not-in-cart' };
   }
@@ -139,7 +160,7 @@ export class RedisSessionStore implements SessionStore {
     };
     for (const [productId, quantity] of Object.entries(session.cart)) fields[CART_PREFIX + productId] = quantity;
     // MULTI/EXEC: the hash and its expiry appear together, never a session without a TTL.
-    const results = await guardRedis(() => this.#redis.multi().hset(key, fields).pexpire(key, ttlMs).exec());
+    const results = await this.#replicated(() => this.#redis.multi().hset(key, fields).pexpire(key, ttlMs).exec());
     const failed = results?.find(([error]) => error !== null);
     if (!results || failed) throw failed?.[0] ?? new Error('session write was discarded');
   }

@@ -1,0 +1,177 @@
+/**
+ * Breaking things on purpose. Each action acts on processes the harness started (by their own
+ * pids), then watches the system until it answers again, and reports what it saw, with times, so
+ * benchmarks can measure failovers from it.
+ */
+import type { ManagedProcess } from './processes.ts';
+import type { Phase2Topology, Instance } from './topology.ts';
+
+export interface Observation {
+  action: string;
+  target: string;
+  pid: number | null;
+  startedAt: string;
+  /** When the target was seen gone (its process exited), ms after the start. */
+  downAfterMs: number | null;
+  /** When the system did again what the action broke, ms after the start. */
+  recoveredAfterMs: number | null;
+  notes: string[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function observation(action: string, target: string, pid: number | null): Observation & { t0: number } {
+  return { action, target, pid, startedAt: new Date().toISOString(), downAfterMs: null, recoveredAfterMs: null, notes: [], t0: performance.now() };
+}
+
+function finish(o: Observation & { t0: number }): Observation {
+  const { t0: _t0, ...rest } = o;
+  return rest;
+}
+
+/** Polls `probe` until it returns true; the time it first did, or null after `timeoutMs`. */
+async function until(probe: () => Promise<boolean>, t0: number, timeoutMs = 30_000): Promise<number | null> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    try {
+      if (await probe()) return Math.round(performance.now() - t0);
+    } catch {
+      // not yet
+    }
+    await sleep(25);
+  }
+  return null;
+}
+
+const answers = (url: string, init: RequestInit = {}, ok = (status: number) => status < 300) => async () =>
+  ok((await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).status);
+
+function instance(topology: Phase2Topology, id: string): Instance {
+  const found = topology.instances.find((i) => i.id === id);
+  if (!found) throw new Error(`no instance ${id}; there are ${topology.instances.map((i) => i.id).join(', ')}`);
+  return found;
+}
+
+async function exited(process: ManagedProcess | null, t0: number): Promise<number | null> {
+  if (!process) return null;
+  await process.exit;
+  return Math.round(performance.now() - t0);
+}
+
+/** kill -9 one instance: no goodbye, connections reset. nginx notices on the next request to it. */
+export async function killInstance(topology: Phase2Topology, id: string): Promise<Observation> {
+  const target = instance(topology, id);
+  const o = observation('kill-instance', id, target.process?.pid ?? null);
+  target.process?.kill('SIGKILL');
+  o.downAfterMs = await exited(target.process, o.t0);
+  target.process = null;
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateless/info`), o.t0);
+  o.notes.push('the instance stays down until restart-instance');
+  return finish(o);
+}
+
+/** SIGTERM one instance: it drains (503 + Connection: close to new requests, in-flight ones finish) and exits. */
+export async function stopInstance(topology: Phase2Topology, id: string): Promise<Observation> {
+  const target = instance(topology, id);
+  const o = observation('stop-instance', id, target.process?.pid ?? null);
+  target.process?.kill('SIGTERM');
+  o.downAfterMs = await exited(target.process, o.t0);
+  const code = target.process ? (await target.process.exit).code : null;
+  o.notes.push(`exit code ${String(code)}`);
+  target.process = null;
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateless/info`), o.t0);
+  return finish(o);
+}
+
+export async function restartInstance(topology: Phase2Topology, id: string): Promise<Observation> {
+  const target = instance(topology, id);
+  const o = observation('restart-instance', id, target.process?.pid ?? null);
+  if (target.process) {
+    await target.process.stop();
+    o.downAfterMs = Math.round(performance.now() - o.t0);
+  }
+  await topology.startInstance(target);
+  o.pid = target.process?.pid ?? null;
+  o.recoveredAfterMs = Math.round(performance.now() - o.t0);
+  o.notes.push(`new pid ${String(o.pid)}, ready`);
+  return finish(o);
+}
+
+/**
+ * Every instance in turn: out of nginx's rotation, drained and stopped, started again, ready, back
+ * in rotation; only then the next. At every moment the others serve, so no request needs to fail.
+ */
+export async function rollingRestart(topology: Phase2Topology): Promise<Observation> {
+  const o = observation('rolling-restart', topology.instances.map((i) => i.id).join(','), null);
+  for (const target of topology.instances) {
+    const step = performance.now();
+    target.down = true;
+    await topology.syncNginx();
+    await target.process?.stop();
+    await topology.startInstance(target);
+    target.down = false;
+    await topology.syncNginx();
+    o.notes.push(`${target.id}: replaced in ${Math.round(performance.now() - step)} ms (pid ${String(target.process?.pid)})`);
+  }
+  o.recoveredAfterMs = Math.round(performance.now() - o.t0);
+  return finish(o);
+}
+
+/** kill -9 the Redis primary. The Sentinels promote the replica; writes resume when the app follows. */
+export async function killRedisPrimary(topology: Phase2Topology): Promise<Observation> {
+  const ha = topology.stack.redisHa;
+  if (!ha) throw new Error('kill-redis-primary needs the Sentinel topology (not --single-redis)');
+  const primary = await ha.currentPrimary();
+  if (!primary) throw new Error('the Sentinels name no primary');
+  const o = observation('kill-redis-primary', primary.name, primary.process()?.pid ?? null);
+  primary.process()?.kill('SIGKILL');
+  o.downAfterMs = await exited(primary.process(), o.t0);
+  await primary.stop();
+  // Writes resumed: a session can be created through nginx again (it needs a write, WAITed).
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateful/sessions`, { method: 'POST' }), o.t0);
+  const promoted = await ha.currentPrimary();
+  o.notes.push(`new primary ${promoted?.name ?? 'unknown'}; ${primary.name} stays down until restarted (it would rejoin as a replica)`);
+  return finish(o);
+}
+
+/** Start a stopped Redis node again; Sentinel makes a former primary a replica of the new one. */
+export async function restartRedisNode(topology: Phase2Topology, name: string): Promise<Observation> {
+  const node = topology.stack.redisHa?.nodes.find((n) => n.name === name);
+  if (!node) throw new Error(`no Redis node ${name}`);
+  const o = observation('restart-redis', name, null);
+  await node.stop();
+  await node.start();
+  o.pid = node.process()?.pid ?? null;
+  o.recoveredAfterMs = Math.round(performance.now() - o.t0);
+  return finish(o);
+}
+
+export async function stopPostgres(topology: Phase2Topology): Promise<Observation> {
+  const o = observation('stop-postgres', 'postgres', topology.stack.postgres.process()?.pid ?? null);
+  await topology.stack.postgres.stop();
+  o.downAfterMs = Math.round(performance.now() - o.t0);
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`, {}, (status) => status === 503), o.t0);
+  o.notes.push('recovered = the catalog answers 503 (not a hang); start-postgres brings it back');
+  return finish(o);
+}
+
+export async function startPostgres(topology: Phase2Topology): Promise<Observation> {
+  const o = observation('start-postgres', 'postgres', null);
+  await topology.stack.postgres.start();
+  o.pid = topology.stack.postgres.process()?.pid ?? null;
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`), o.t0);
+  return finish(o);
+}
+
+/** SIGSTOP, then SIGCONT after `seconds`: a process that is hung, not dead (GC pause, swapped out, stuck). */
+export async function pauseInstance(topology: Phase2Topology, id: string, seconds: number): Promise<Observation> {
+  const target = instance(topology, id);
+  const o = observation('pause-instance', id, target.process?.pid ?? null);
+  target.process?.kill('SIGSTOP');
+  o.downAfterMs = 0;
+  await sleep(seconds * 1000);
+  target.process?.kill('SIGCONT');
+  o.recoveredAfterMs = await until(answers(`${target.url}/health/ready`), o.t0);
+  o.notes.push(`paused ${seconds} s; nginx times out on it (proxy_read_timeout) and retries idempotent requests elsewhere`);
+  return finish(o);
+}

@@ -1,0 +1,95 @@
+/**
+ * nginx in front of phase 2 instances, from phase2-production/deployment/nginx.conf.template,
+ * rendered into a temp dir and run in the foreground. Changing the upstream list (to take an
+ * instance out before restarting it) rewrites the file and sends SIGHUP: nginx starts workers with
+ * the new list and lets the old ones finish the requests they hold.
+ */
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cleanup } from '../cleanup.ts';
+import { freePort } from '../ports.ts';
+import { startProcess, type ManagedProcess } from '../processes.ts';
+import { phase2Dir } from '../paths.ts';
+import { ensurePrograms } from './binaries.ts';
+
+export interface Upstream {
+  port: number;
+  /** Marked down: nginx sends it nothing. */
+  down?: boolean;
+}
+
+export interface RunningNginx {
+  url: string;
+  port: number;
+  process: ManagedProcess;
+  /** Rewrites the upstream list and reloads; resolves once the new workers serve. */
+  setUpstreams(upstreams: Upstream[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const NGINX_TEMPLATE = join(phase2Dir, 'deployment', 'nginx.conf.template');
+
+/** Fills `${NAME}` placeholders; nginx's own `$lower_case` variables are not touched. */
+export function renderTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\$\{([A-Z_]+)\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`nginx template: no value for ${whole}`);
+    return value;
+  });
+}
+
+export function upstreamLines(upstreams: Upstream[]): string {
+  return upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s${u.down ? ' down' : ''};`).join('\n    ');
+}
+
+export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promise<RunningNginx> {
+  const { nginx: binary } = ensurePrograms(['nginx']);
+  const dir = mkdtempSync(join(tmpdir(), 'lab-nginx-'));
+  cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
+  // As root, nginx's workers run as nobody and must be able to write their temp files.
+  if (process.getuid?.() === 0) chownSync(dir, 65534, 65534);
+  const port = await freePort();
+  const configFile = join(dir, 'nginx.conf');
+  const template = readFileSync(NGINX_TEMPLATE, 'utf8');
+  const write = (list: Upstream[]) => {
+    writeFileSync(configFile, renderTemplate(template, { RUNTIME_DIR: dir, LISTEN: `127.0.0.1:${port}`, UPSTREAM_SERVERS: upstreamLines(list) }));
+  };
+  write(upstreams);
+  const { process: child } = await startProcess({
+    name: 'nginx',
+    command: binary,
+    args: ['-p', dir, '-c', configFile, '-e', join(dir, 'error.log'), '-g', 'daemon off;'],
+    // nginx says nothing when it starts; the harness waits for the port below.
+    stopSignal: 'SIGQUIT',
+  });
+  cleanup.add('stop nginx', () => child.stop());
+  const url = `http://127.0.0.1:${port}`;
+  await waitForPort(url, child);
+  return {
+    url,
+    port,
+    process: child,
+    setUpstreams: async (list) => {
+      write(list);
+      child.kill('SIGHUP');
+      // The reload is done when the master has started new workers; give it a moment.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    },
+    stop: () => child.stop(),
+  };
+}
+
+async function waitForPort(url: string, child: ManagedProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exited()) throw new Error(`nginx exited at start:\n${child.recentOutput()}`);
+    try {
+      await fetch(`${url}/health/live`, { signal: AbortSignal.timeout(500) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`nginx did not listen within 10 s:\n${child.recentOutput()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * Phase 2's production topology on one machine: nginx in front of N instances (default 3), Redis
+ * behind Sentinel (or one Redis for small runs), PostgreSQL. Instances keep their port across
+ * restarts, so nginx's upstream list names the same servers throughout.
+ */
+import type { Cleanup } from './cleanup.ts';
+import { freePort } from './ports.ts';
+import type { ManagedProcess } from './processes.ts';
+import { startNginx, type RunningNginx } from './infra/nginx.ts';
+import { startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from './phase2.ts';
+
+export interface Instance {
+  id: string;
+  port: number;
+  url: string;
+  process: ManagedProcess | null;
+  /** Taken out of nginx's rotation. */
+  down: boolean;
+}
+
+export interface Phase2Topology {
+  /** nginx: where clients go. */
+  url: string;
+  nginx: RunningNginx;
+  instances: Instance[];
+  stack: Phase2Stack;
+  startInstance(instance: Instance): Promise<void>;
+  /** Rewrites nginx's upstream list from the instances' `down` flags. */
+  syncNginx(): Promise<void>;
+}
+
+export interface TopologyOptions {
+  instances?: number;
+  /** Primary, replica and Sentinels (default), or a single Redis. */
+  ha?: boolean;
+  /** Extra settings for every instance. */
+  env?: Record<string, string>;
+}
+
+async function waitReady(url: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1000) })).status === 200) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready within 20 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOptions = {}): Promise<Phase2Topology> {
+  const stack = await startPhase2Infrastructure(cleanup, { ha: options.ha ?? true });
+  const instances: Instance[] = [];
+  for (let i = 1; i <= (options.instances ?? 3); i += 1) {
+    const port = await freePort();
+    instances.push({ id: `api-${i}`, port, url: `http://127.0.0.1:${port}`, process: null, down: false });
+  }
+  const startInstance = async (instance: Instance) => {
+    const started = await startPhase2Instance(cleanup, stack, instance.id, { ...options.env, PORT: String(instance.port) });
+    instance.process = started.process;
+    await waitReady(instance.url);
+  };
+  await Promise.all(instances.map(startInstance));
+  const nginx = await startNginx(cleanup, instances.map((i) => ({ port: i.port })));
+  return {
+    url: nginx.url,
+    nginx,
+    instances,
+    stack,
+    startInstance,
+    syncNginx: () => nginx.setUpstreams(instances.map((i) => ({ port: i.port, down: i.down }))),
+  };
+}
