@@ -5,6 +5,7 @@
  */
 import type { ManagedProcess } from './processes.ts';
 import type { Phase2Topology, Instance } from './topology.ts';
+import type { RunningPhase } from './phases.ts';
 
 export interface Observation {
   action: string;
@@ -127,9 +128,16 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
   primary.process()?.kill('SIGKILL');
   o.downAfterMs = await exited(primary.process(), o.t0);
   await primary.stop();
-  // Writes resumed: a session can be created through nginx again (it needs a write, WAITed).
-  o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateful/sessions`, { method: 'POST' }), o.t0);
+  // Writes resumed: a session can be created (a write, WAITed for) through nginx, and then on
+  // every instance, each of which follows the failover on its own.
+  const write = (url: string) => answers(`${url}/api/stateful/sessions`, { method: 'POST' });
+  const throughNginx = await until(write(topology.url), o.t0);
+  const perInstance = await Promise.all(topology.instances.filter((i) => i.process).map(async (i) => [i.id, await until(write(i.url), o.t0)] as const));
+  const times = perInstance.map(([, ms]) => ms);
+  o.recoveredAfterMs = times.some((ms) => ms === null) ? null : Math.max(...(times as number[]));
   const promoted = await ha.currentPrimary();
+  o.notes.push(`first write through nginx after ${String(throughNginx)} ms`);
+  o.notes.push(`every instance writing again: ${perInstance.map(([id, ms]) => `${id} ${String(ms)} ms`).join(', ')}`);
   o.notes.push(`new primary ${promoted?.name ?? 'unknown'}; ${primary.name} stays down until restarted (it would rejoin as a replica)`);
   return finish(o);
 }
@@ -174,4 +182,17 @@ export async function pauseInstance(topology: Phase2Topology, id: string, second
   o.recoveredAfterMs = await until(answers(`${target.url}/health/ready`), o.t0);
   o.notes.push(`paused ${seconds} s; nginx times out on it (proxy_read_timeout) and retries idempotent requests elsewhere`);
   return finish(o);
+}
+
+/** kill -9 phase 1's one process and start it again on the same port: everything it knew is gone. */
+export async function killPhase1(phase1: RunningPhase): Promise<{ observation: Observation; restarted: RunningPhase }> {
+  const [child] = phase1.processes;
+  const o = observation('kill-phase1', 'phase1-mock', child?.pid ?? null);
+  child?.kill('SIGKILL');
+  o.downAfterMs = await exited(child ?? null, o.t0);
+  const restarted = await phase1.restart();
+  o.pid = restarted.processes[0]?.pid ?? null;
+  o.recoveredAfterMs = await until(answers(`${restarted.url}/health/ready`), o.t0);
+  o.notes.push('one process, state in its memory: every session and refresh token is gone');
+  return { observation: finish(o), restarted };
 }

@@ -17,6 +17,8 @@ export interface LoadResult {
   status: number | null;
   servedBy: string | null;
   error: string | null;
+  /** Sent a second time after its keep-alive connection closed without an answer. */
+  retried: boolean;
 }
 
 export interface RunningLoad {
@@ -24,27 +26,47 @@ export interface RunningLoad {
   stop(): Promise<LoadResult[]>;
 }
 
+/**
+ * A keep-alive connection the server closed just as the client reused it ("other side closed",
+ * ECONNRESET): the request got no answer. nginx closes its idle client connections this way when
+ * it reloads (the rolling restart reloads it to take instances out), and a client that sends on
+ * one at that instant loses the race. Clients resend then: RFC 9110 (section 9.2.2) allows it for
+ * idempotent requests, and browsers do it for any request on a reused connection that closed
+ * before any response, since the server never read it. nginx never drops a request it has read
+ * (old workers finish theirs), so here a POST that got no answer at all had no effect either.
+ * Each resend is recorded (`retried`), so reports show how often this happened.
+ */
+const CLOSED_BEFORE_ANSWER = /other side closed|ECONNRESET|socket hang up/;
+
 export function steadyLoad(baseUrl: string, next: (worker: number, i: number) => LoadRequest, options: { workers?: number; pauseMs?: number; maxMs?: number } = {}): RunningLoad {
   const results: LoadResult[] = [];
   const t0 = performance.now();
   const maxMs = options.maxMs ?? 120_000;
   let stopping = false;
+  const send = async (request: LoadRequest, atMs: number, resends: number): Promise<LoadResult> => {
+    const retried = resends > 0;
+    try {
+      const response = await fetch(`${baseUrl}${request.path}`, {
+        method: request.method,
+        headers: { ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      await response.arrayBuffer();
+      return { atMs, method: request.method, path: request.path, status: response.status, servedBy: response.headers.get('x-served-by'), error: null, retried };
+    } catch (error) {
+      const message = `${error instanceof Error ? error.message : String(error)}${error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
+      if (resends < 2 && CLOSED_BEFORE_ANSWER.test(message)) {
+        // Other idle sockets were closed at the same instant; a moment lets the client see that.
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        return send(request, atMs, resends + 1);
+      }
+      return { atMs, method: request.method, path: request.path, status: null, servedBy: null, error: message, retried };
+    }
+  };
   const worker = async (w: number) => {
     for (let i = 0; !stopping && performance.now() - t0 < maxMs; i += 1) {
-      const request = next(w, i);
-      const atMs = Math.round(performance.now() - t0);
-      try {
-        const response = await fetch(`${baseUrl}${request.path}`, {
-          method: request.method,
-          headers: { ...(request.body === undefined ? {} : { 'content-type': 'application/json' }), ...request.headers },
-          body: request.body === undefined ? undefined : JSON.stringify(request.body),
-          signal: AbortSignal.timeout(15_000),
-        });
-        await response.arrayBuffer();
-        results.push({ atMs, method: request.method, path: request.path, status: response.status, servedBy: response.headers.get('x-served-by'), error: null });
-      } catch (error) {
-        results.push({ atMs, method: request.method, path: request.path, status: null, servedBy: null, error: error instanceof Error ? error.message : String(error) });
-      }
+      results.push(await send(next(w, i), Math.round(performance.now() - t0), 0));
       if (options.pauseMs) await new Promise((resolve) => setTimeout(resolve, options.pauseMs));
     }
   };

@@ -84,12 +84,18 @@ export async function startPhase2Instance(cleanup: Cleanup, stack: Phase2Stack, 
 export async function startPhase2(cleanup: Cleanup, env: Record<string, string> = {}): Promise<RunningPhase & { stack: Phase2Stack }> {
   const stack = await startPhase2Infrastructure(cleanup);
   const instance = await startPhase2Instance(cleanup, stack, 'api-1', env);
-  return {
-    name: 'phase2-production',
+  const running = {
+    name: 'phase2-production' as const,
     url: instance.url,
     maintenanceFile: stack.env.MAINTENANCE_FILE ?? '',
     processes: [instance.process],
     stop: () => instance.process.stop(),
+    restart: async () => {
+      await instance.process.stop();
+      const again = await startPhase2Instance(cleanup, stack, 'api-1', { ...env, PORT: new URL(instance.url).port });
+      return { ...running, url: again.url, processes: [again.process], stop: () => again.process.stop() };
+    },
     stack,
   };
+  return running;
 }

@@ -13,6 +13,8 @@ export interface RunningPhase {
   maintenanceFile: string;
   processes: ManagedProcess[];
   stop(): Promise<void>;
+  /** Stops it (if running) and starts it again with the same settings on the same port. */
+  restart(): Promise<RunningPhase>;
 }
 
 /** Settings for contract runs: a short rate-limit window, so the 429 checks cost seconds, not minutes. */
@@ -20,9 +22,9 @@ export const CONTRACT_ENV = { AUTH_RATE_LIMIT_MAX: '20', AUTH_RATE_LIMIT_WINDOW_
 
 const LISTENING = /listening on (http:\/\/[\d.]+:\d+)/;
 
-export async function startPhase1(cleanup: Cleanup, env: Record<string, string> = {}, options: { echo?: boolean } = {}): Promise<RunningPhase> {
-  const workDir = mkdtempSync(join(tmpdir(), 'lab-phase1-'));
-  cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
+export async function startPhase1(cleanup: Cleanup, env: Record<string, string> = {}, options: { echo?: boolean; workDir?: string } = {}): Promise<RunningPhase> {
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'lab-phase1-'));
+  if (!options.workDir) cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
   const maintenanceFile = join(workDir, 'maintenance');
   const { process: child, match } = await startProcess({
     name: 'phase1-mock',
@@ -36,5 +38,15 @@ export async function startPhase1(cleanup: Cleanup, env: Record<string, string> 
   cleanup.add('stop phase1-mock', () => child.stop());
   const url = match?.[1];
   if (!url) throw new Error('phase1-mock printed no address');
-  return { name: 'phase1-mock', url, maintenanceFile, processes: [child], stop: () => child.stop() };
+  return {
+    name: 'phase1-mock',
+    url,
+    maintenanceFile,
+    processes: [child],
+    stop: () => child.stop(),
+    restart: async () => {
+      await child.stop();
+      return startPhase1(cleanup, { ...env, PORT: new URL(url).port }, { ...options, workDir });
+    },
+  };
 }

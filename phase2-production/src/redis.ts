@@ -6,7 +6,8 @@
  * - enableOfflineQueue: false: while disconnected, commands fail at once instead of queueing;
  * - commandTimeout: a command on a hung server (SIGSTOP, network partition) fails after the
  *   dependency timeout;
- * - retryStrategy: reconnect forever, backing off to at most one attempt a second;
+ * - retryStrategy: reconnect forever, backing off to at most one attempt every half second, so
+ *   an instance follows a failover soon after the Sentinels have promoted a replica;
  * - reconnectOnError: READONLY means we are talking to a primary that was demoted in a failover:
  *   reconnect (Sentinel names the new primary) and resend the command, which did not run.
  * https://github.com/redis/ioredis#auto-reconnect
@@ -26,7 +27,7 @@ export function createRedis(config: Config, db: number, onError: (error: Error) 
     commandTimeout: config.dependencyTimeoutMs,
     connectTimeout: config.dependencyTimeoutMs,
     maxRetriesPerRequest: 1,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    retryStrategy: (attempt) => Math.min(attempt * 100, 500),
     reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
     connectionName: `${config.phase}/${config.instanceId}`,
   };
@@ -38,7 +39,7 @@ export function createRedis(config: Config, db: number, onError: (error: Error) 
           sentinels: config.redis.sentinels,
           name: config.redis.masterName,
           // Ask the Sentinels again quickly after a failover instead of waiting out backoff.
-          sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+          sentinelRetryStrategy: (attempt) => Math.min(attempt * 100, 500),
           sentinelCommandTimeout: config.dependencyTimeoutMs,
           // Subscribe to the Sentinels' +switch-master so a failover is noticed without a failed command.
           failoverDetector: true,

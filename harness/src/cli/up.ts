@@ -1,18 +1,62 @@
-/** `npm run up`: both phases up and left running, URLs printed; Ctrl-C stops all of it. */
+/**
+ * `npm run up [-- --instances N] [-- --single-redis] [-- --logs]`: phase 1, and phase 2's
+ * production topology (nginx over N instances, Redis behind Sentinel, PostgreSQL), left running
+ * with their URLs printed. `npm run fault -- <action>` breaks them on purpose; Ctrl-C stops all.
+ */
+import { parseArgs } from 'node:util';
 import { Cleanup } from '../cleanup.ts';
-import { startPhase1 } from '../phases.ts';
-import { startPhase2Infrastructure, startPhase2Instance } from '../phase2.ts';
+import { startPhase1, type RunningPhase } from '../phases.ts';
+import { startPhase2Topology } from '../topology.ts';
+import { serveControl, type FaultHandler } from '../control.ts';
+import * as faults from '../faults.ts';
+
+const { values } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '3' },
+    'single-redis': { type: 'boolean', default: false },
+    logs: { type: 'boolean', default: false },
+  },
+});
+const instances = Number(values.instances);
+if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
+  console.error('up: --instances takes a whole number from 1 to 16');
+  process.exit(2);
+}
 
 const cleanup = new Cleanup();
 cleanup.onSignals();
 try {
-  const echo = process.argv.includes('--logs');
-  const phase1 = await startPhase1(cleanup, {}, { echo });
+  let phase1: RunningPhase = await startPhase1(cleanup, {}, { echo: values.logs });
   console.log(`phase1: ${phase1.url}`);
-  const stack = await startPhase2Infrastructure(cleanup);
-  const phase2 = await startPhase2Instance(cleanup, stack, 'api-1', echo ? { LOG_LEVEL: 'info' } : {});
-  console.log(`phase2: ${phase2.url}`);
-  console.log(`        redis ${stack.redis.url}, postgres ${stack.postgres.url}`);
+  const topology = await startPhase2Topology(cleanup, { instances, ha: !values['single-redis'], env: values.logs ? { LOG_LEVEL: 'info' } : {} });
+  console.log(`phase2: ${topology.url}`);
+  console.log(`        nginx over ${topology.instances.map((i) => `${i.id} ${i.url}`).join(', ')}`);
+  const { redis, redisHa, postgres } = topology.stack;
+  console.log(`        ${redisHa ? `redis primary + replicas ${redisHa.nodes.map((n) => `${n.name}:${n.port}`).join(', ')}, sentinels ${redisHa.sentinelList}` : `redis ${redis?.url ?? ''}`}`);
+  console.log(`        postgres ${postgres.url}`);
+
+  const need = (target: string | undefined, what: string): string => {
+    if (!target) throw new Error(`this action needs a ${what}`);
+    return target;
+  };
+  const actions: Record<string, FaultHandler> = {
+    'kill-instance': (target) => faults.killInstance(topology, need(target, 'phase 2 instance id (api-1, …)')),
+    'stop-instance': (target) => faults.stopInstance(topology, need(target, 'phase 2 instance id')),
+    'restart-instance': (target) => faults.restartInstance(topology, need(target, 'phase 2 instance id')),
+    'rolling-restart': () => faults.rollingRestart(topology),
+    'pause-instance': (target, seconds) => faults.pauseInstance(topology, need(target, 'phase 2 instance id'), seconds ?? 5),
+    'kill-redis-primary': () => faults.killRedisPrimary(topology),
+    'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-a, …)')),
+    'stop-postgres': () => faults.stopPostgres(topology),
+    'start-postgres': () => faults.startPostgres(topology),
+    'kill-phase1': async () => {
+      const observation = await faults.killPhase1(phase1);
+      phase1 = observation.restarted;
+      return observation.observation;
+    },
+  };
+  await serveControl(cleanup, { phase1: phase1.url, phase2: topology.url, instances: topology.instances.map((i) => i.id) }, actions);
+  console.log(`Break it: npm run fault -- <${Object.keys(actions).join('|')}> [target]`);
   console.log('Press Ctrl-C to stop.');
   await new Promise(() => { /* until a signal arrives */ });
 } catch (error) {

@@ -39,8 +39,11 @@ export function renderTemplate(template: string, values: Record<string, string>)
   });
 }
 
+/** Each instance as a primary (passively checked) and as a never-ejected backup; see the template. */
 export function upstreamLines(upstreams: Upstream[]): string {
-  return upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s${u.down ? ' down' : ''};`).join('\n    ');
+  const primaries = upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s${u.down ? ' down' : ''};`);
+  const backups = upstreams.filter((u) => !u.down).map((u) => `server 127.0.0.1:${u.port} backup max_fails=0;`);
+  return [...primaries, ...backups].join('\n    ');
 }
 
 export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promise<RunningNginx> {
