@@ -5,5 +5,5 @@ export { startRedis, type RunningRedis } from './infra/redis.ts';
 export { startPostgres, type RunningPostgres } from './infra/postgres.ts';
 export { ensurePrograms, findProgram } from './infra/binaries.ts';
 export { startPhase1, type RunningPhase } from './phases.ts';
-export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate, type Phase2Stack } from './phase2.ts';
+export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate, stackEnv, instanceEnv, type Phase2Stack } from './phase2.ts';
 export { startProcess, type ManagedProcess } from './processes.ts';

@@ -18,7 +18,7 @@ import type { RunningPhase } from './phases.ts';
 export interface Phase2Stack {
   /** One Redis (small runs), or none when `redisHa` is set. */
   redis: RunningRedis | null;
-  /** Primary, replica and three Sentinels (the high-availability topology). */
+  /** Primary, two replicas and three Sentinels (the high-availability topology). */
   redisHa: RunningRedisHa | null;
   postgres: RunningPostgres;
   /** The settings every instance gets (the same secret, the same stores). */
@@ -28,6 +28,26 @@ export interface Phase2Stack {
 
 const LISTENING = /phase2-production listening on (http:\/\/[\d.]+:\d+)/;
 
+/** The settings every phase 2 instance of a stack shares (compose.yaml gives its instances the same). */
+export function stackEnv(options: {
+  redis: { url: string } | { sentinels: string; masterName: string };
+  databaseUrl: string;
+  jwtSecret: string;
+  maintenanceFile: string;
+}): Record<string, string> {
+  const redis: Record<string, string> =
+    'url' in options.redis
+      ? { REDIS_URL: options.redis.url }
+      : // Through the Sentinels, and a session write counts only once a replica has it.
+        { REDIS_SENTINELS: options.redis.sentinels, REDIS_MASTER_NAME: options.redis.masterName, REDIS_WAIT_REPLICAS: '1' };
+  return { ...redis, DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, MAINTENANCE_FILE: options.maintenanceFile, LOG_LEVEL: 'warn' };
+}
+
+/** What one instance adds to its stack's settings. */
+export function instanceEnv(instanceId: string, port: number | string): Record<string, string> {
+  return { PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: instanceId };
+}
+
 export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean } = {}): Promise<Phase2Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'lab-phase2-'));
   cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
@@ -36,17 +56,12 @@ export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?
     options.ha ? startRedisHa(cleanup) : null,
     startPostgres(cleanup),
   ]);
-  const redisEnv: Record<string, string> = redisHa
-    ? // Through the Sentinels, and a session write counts only once the replica has it.
-      { REDIS_SENTINELS: redisHa.sentinelList, REDIS_MASTER_NAME: redisHa.masterName, REDIS_WAIT_REPLICAS: '1' }
-    : { REDIS_URL: redis?.url ?? '' };
-  const env = {
-    ...redisEnv,
-    DATABASE_URL: postgres.url,
-    JWT_SECRET: randomBytes(32).toString('base64url'),
-    MAINTENANCE_FILE: join(workDir, 'maintenance'),
-    LOG_LEVEL: 'warn',
-  };
+  const env = stackEnv({
+    redis: redisHa ? { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } : { url: redis?.url ?? '' },
+    databaseUrl: postgres.url,
+    jwtSecret: randomBytes(32).toString('base64url'),
+    maintenanceFile: join(workDir, 'maintenance'),
+  });
   await runMigrate(env, []);
   return { redis, redisHa, postgres, env, workDir };
 }
@@ -71,7 +86,7 @@ export async function startPhase2Instance(cleanup: Cleanup, stack: Phase2Stack, 
     command: process.execPath,
     args: ['--import', 'tsx', 'src/server.ts'],
     cwd: phase2Dir,
-    env: { ...process.env, ...stack.env, PORT: '0', HOST: '127.0.0.1', INSTANCE_ID: instanceId, ...env },
+    env: { ...process.env, ...stack.env, ...instanceEnv(instanceId, 0), ...env },
     readyLine: LISTENING,
   });
   cleanup.add(`stop phase2/${instanceId}`, () => child.stop());

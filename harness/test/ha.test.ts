@@ -149,9 +149,9 @@ describe('faults under a light steady load', () => {
     const before = await clients(topology.url, 20);
     const acknowledged: Client[] = [];
     const refused: number[] = [];
-    let writing = true;
+    const run = { writing: true };
     const writer = (async () => {
-      while (writing) {
+      while (run.writing) {
         const { client, status } = await newClient(topology.url).catch(() => ({ client: null, status: 0 }));
         if (client) acknowledged.push(client);
         else refused.push(status);
@@ -161,7 +161,7 @@ describe('faults under a light steady load', () => {
     await settle(500);
     const observation = await killRedisPrimary(topology);
     await settle(1000);
-    writing = false;
+    run.writing = false;
     await writer;
     console.log(`[kill-redis-primary] ${observation.target}: writes resumed after ${String(observation.recoveredAfterMs)} ms; ${acknowledged.length} sessions acknowledged during the run, ${refused.length} writes refused (${[...new Set(refused)].join(', ')}); ${observation.notes.join('; ')}`);
     expect(observation.recoveredAfterMs).not.toBeNull();

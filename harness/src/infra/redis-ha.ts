@@ -17,6 +17,18 @@ import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
 
 export const MASTER_NAME = 'lab-primary';
+export const REDIS_NODE_NAMES = ['redis-a', 'redis-b', 'redis-c'] as const;
+export const SENTINEL_NAMES = ['sentinel-1', 'sentinel-2', 'sentinel-3'] as const;
+
+/** What each Sentinel is told (compose.yaml gives its Sentinels the same). */
+export function sentinelSettings(primaryHost: string, primaryPort: number): string[] {
+  return [
+    `sentinel monitor ${MASTER_NAME} ${primaryHost} ${primaryPort} 2`,
+    `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
+    `sentinel failover-timeout ${MASTER_NAME} 10000`,
+    `sentinel parallel-syncs ${MASTER_NAME} 1`,
+  ];
+}
 
 export interface RedisNode {
   name: string;
@@ -71,10 +83,11 @@ export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {
     return path;
   };
 
-  const primaryDir = dataDir('redis-a');
-  const primary = await redisNode(cleanup, binary, 'redis-a', primaryDir, (port) => ['--port', String(port), ...base(primaryDir)], /Ready to accept connections/);
+  const [primaryName, ...replicaNames] = REDIS_NODE_NAMES;
+  const primaryDir = dataDir(primaryName);
+  const primary = await redisNode(cleanup, binary, primaryName, primaryDir, (port) => ['--port', String(port), ...base(primaryDir)], /Ready to accept connections/);
   const replicas = await Promise.all(
-    ['redis-b', 'redis-c'].map((name) => {
+    replicaNames.map((name) => {
       const replicaDir = dataDir(name);
       return redisNode(
         cleanup,
@@ -88,7 +101,7 @@ export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {
   );
 
   const sentinels: RedisNode[] = [];
-  for (const name of ['sentinel-1', 'sentinel-2', 'sentinel-3']) {
+  for (const name of SENTINEL_NAMES) {
     const sentinelDir = dataDir(name);
     // A Sentinel rewrites its config file as it learns the topology, so each needs its own.
     const configFile = join(sentinelDir, 'sentinel.conf');
@@ -106,10 +119,7 @@ export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {
               'bind 127.0.0.1',
               'protected-mode no',
               `dir ${sentinelDir}`,
-              `sentinel monitor ${MASTER_NAME} 127.0.0.1 ${primary.port} 2`,
-              `sentinel down-after-milliseconds ${MASTER_NAME} 1000`,
-              `sentinel failover-timeout ${MASTER_NAME} 10000`,
-              `sentinel parallel-syncs ${MASTER_NAME} 1`,
+              ...sentinelSettings('127.0.0.1', primary.port),
               '',
             ].join('\n'),
           );

