@@ -77,10 +77,11 @@ export function ensurePrograms(names: SystemProgram[]): Record<SystemProgram, st
   }
   console.log(`harness: installing ${packages.join(', ')} (missing: ${missing.join(', ')})`);
   if (!aptUpdated) {
-    run('apt-get', ['update']);
+    run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update']);
     aptUpdated = true;
   }
-  run('apt-get', ['install', '-y', '--no-install-recommends', ...packages]);
+  // Wait for dpkg's lock instead of failing if another installer holds it.
+  run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...packages]);
   for (const name of missing) {
     const path = findProgram(name);
     if (!path) throw new Error(`${name} is still missing after installing ${PACKAGES[name]}`);

@@ -1,0 +1,9 @@
+/**
+ * Runs once before any test file: installs the system programs the integration tests start, in
+ * one process, so test files running in parallel never run apt-get at the same time.
+ */
+import { ensurePrograms } from '../src/infra/binaries.ts';
+
+export default function setup(): void {
+  ensurePrograms(['redis-server', 'initdb', 'postgres', 'nginx']);
+}
