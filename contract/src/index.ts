@@ -34,3 +34,4 @@ export function documentedResponses(doc: OpenApiDocument = loadContract()): { me
   }
   return out;
 }
+export { responseValidator, type ResponseValidator } from './validate.ts';

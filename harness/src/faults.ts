@@ -158,6 +158,8 @@ export async function stopPostgres(topology: Phase2Topology): Promise<Observatio
   const o = observation('stop-postgres', 'postgres', topology.stack.postgres.process()?.pid ?? null);
   await topology.stack.postgres.stop();
   o.downAfterMs = Math.round(performance.now() - o.t0);
+  // A fast shutdown ends every session at once but still takes time to finish under load.
+  o.notes.push(`PostgreSQL took ${o.downAfterMs} ms to stop (fast shutdown)`);
   o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`, {}, (status) => status === 503), o.t0);
   o.notes.push('recovered = the catalog answers 503 (not a hang); start-postgres brings it back');
   return finish(o);

@@ -7,3 +7,6 @@ export { ensurePrograms, findProgram } from './infra/binaries.ts';
 export { startPhase1, type RunningPhase } from './phases.ts';
 export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate, stackEnv, instanceEnv, type Phase2Stack } from './phase2.ts';
 export { startProcess, type ManagedProcess } from './processes.ts';
+export { startPhase2Topology, type Phase2Topology, type Instance } from './topology.ts';
+export * as faults from './faults.ts';
+export { steadyLoad, failures, type LoadRequest, type LoadResult } from './load.ts';

@@ -1,7 +1,9 @@
 /**
- * `npm start`, the main job: check the contract on every phase, run the restart lesson, print a
+ * `npm start`, the main job: check the contract on every phase, run the restart lesson, run the
+ * benchmarks' quick profile against both phases, write the report into docs/reports/, print a
  * summary, and stop everything it started.
  */
+import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport } from 'benchmarks';
 import { Cleanup } from '../cleanup.ts';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
@@ -10,15 +12,24 @@ const cleanup = new Cleanup();
 cleanup.onSignals();
 let ok = false;
 try {
+  const started = performance.now();
+  console.log('== 1/3 the contract, checked by Dredd on each phase');
   const summaries = await checkContract(cleanup);
+  console.log('\n== 2/3 what survives a restart');
   const lessons = await runRestartLessons(cleanup);
+  console.log('\n== 3/3 the benchmarks, quick profile');
+  const results = await runBenchmarks(PROFILES.quick, SCENARIOS);
+  const written = await writeReport(results);
+
   console.log('\n================ Summary ================');
   printContractTable(summaries);
   printRestartLessons(lessons);
+  printSummary(results);
+  console.log(`\nReport: ${written.join(', ')} (report.md, index.html, results.json); ${Math.round((performance.now() - started) / 1000)} s in all.`);
   ok = allPassed(summaries);
   if (!ok) console.error('\nstart: the contract check failed; see the Dredd output above');
 } catch (error) {
-  console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
 } finally {
   await cleanup.run();
 }

@@ -1,0 +1,37 @@
+/**
+ * `npm run bench -- [--profile smoke|quick|full] [--scenario throughput|capacity|failover]… [--out DIR]`
+ * Runs the scenarios, writes results.json and the report into docs/reports/<date>/ and
+ * docs/reports/latest/ (or DIR), and prints the headlines.
+ */
+import { parseArgs } from 'node:util';
+import { PROFILES, type Profile } from '../profiles.ts';
+import { SCENARIOS, runBenchmarks, type Scenario } from '../run.ts';
+import { writeReport, printSummary } from '../report/write.ts';
+
+const { values } = parseArgs({
+  options: {
+    profile: { type: 'string', default: 'quick' },
+    scenario: { type: 'string', multiple: true },
+    out: { type: 'string' },
+  },
+});
+const profile = PROFILES[values.profile as Profile['name']] as Profile | undefined;
+if (!profile) {
+  console.error(`bench: --profile is one of ${Object.keys(PROFILES).join(', ')}`);
+  process.exit(2);
+}
+const chosen = (values.scenario ?? [...SCENARIOS]) as Scenario[];
+const unknown = chosen.filter((s) => !SCENARIOS.includes(s));
+if (unknown.length > 0) {
+  console.error(`bench: unknown scenario ${unknown.join(', ')}; there are ${SCENARIOS.join(', ')}`);
+  process.exit(2);
+}
+try {
+  const results = await runBenchmarks(profile, chosen);
+  const written = await writeReport(results, values.out);
+  printSummary(results);
+  console.log(`\n[bench] report: ${written.join(', ')}`);
+} catch (error) {
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,71 @@
+/**
+ * The report's headlines: ratios measured in the same run, each with its range over the rounds,
+ * checked against the project's targets. A target inside the range is "within noise", not met.
+ */
+import type { CapacityRow, FailoverRow, Headline, ThroughputRow } from './results.ts';
+
+function row(rows: ThroughputRow[], endpoint: string, target: string): ThroughputRow | undefined {
+  return rows.find((r) => r.endpoint === endpoint && r.target === target);
+}
+
+function verdict(low: number, high: number, target: number | null, better: 'higher' | 'lower'): Headline['verdict'] {
+  if (target === null) return 'info';
+  const [worst, best] = better === 'higher' ? [low, high] : [high, low];
+  const meets = (v: number) => (better === 'higher' ? v >= target : v <= target);
+  if (meets(worst)) return 'met';
+  if (!meets(best)) return 'missed';
+  return 'within noise';
+}
+
+function ratio(name: string, a: ThroughputRow | undefined, b: ThroughputRow | undefined, target: number | null, explanation: string): Headline | null {
+  if (!a || !b || b.requestsPerSecond === 0) return null;
+  const ra = a.rounds.map((r) => r.requestsPerSecond);
+  const rb = b.rounds.map((r) => r.requestsPerSecond);
+  const low = Math.min(...ra) / Math.max(...rb);
+  const high = Math.max(...ra) / Math.min(...rb);
+  return { name, value: a.requestsPerSecond / b.requestsPerSecond, low, high, unit: '×', target, better: 'higher', verdict: verdict(low, high, target, 'higher'), explanation };
+}
+
+function single(name: string, value: number | null, unit: Headline['unit'], target: number | null, better: 'higher' | 'lower', explanation: string): Headline | null {
+  if (value === null || Number.isNaN(value)) return null;
+  return { name, value, low: value, high: value, unit, target, better, verdict: verdict(value, value, target, better), explanation };
+}
+
+export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[]): Headline[] {
+  const info = (t: string) => row(throughput, 'stateless info', t);
+  const list: (Headline | null)[] = [
+    ratio('phase 2 stateless, direct ÷ bare node:http', info('phase2 direct'), info('baseline-node-http'), 0.7, 'What Fastify, validation against the contract, hooks and metrics cost on a request that touches no store.'),
+    ratio('phase 2 stateful read, direct ÷ bare node:http', row(throughput, 'stateful counter read', 'phase2 direct'), info('baseline-node-http'), 0.5, 'Adds a Redis round trip (one Lua script) per request.'),
+    ratio('phase 2 increment, direct ÷ bare node:http', row(throughput, 'stateful increment', 'phase2 direct'), info('baseline-node-http'), 0.4, 'Adds the write and, in this topology, WAIT for a replica to confirm it.'),
+    ratio('phase 1 stateless ÷ bare Express', info('phase1-mock'), info('baseline-express'), 0.9, "The mockup's own code on top of Express: validation against the contract, metrics, request ids."),
+    ratio('bare Fastify ÷ bare node:http', info('baseline-fastify'), info('baseline-node-http'), null, 'The framework alone.'),
+    ratio('bare Express ÷ bare node:http', info('baseline-express'), info('baseline-node-http'), null, 'The framework alone.'),
+    ratio('phase 2 via nginx ÷ phase 2 direct (stateless)', info('phase2 via nginx'), info('phase2 direct'), null, 'The load balancer hop, on the same machine: nginx and the instances share the cores.'),
+    ratio('phase 2 ÷ phase 1, stateful read (direct)', row(throughput, 'stateful counter read', 'phase2 direct'), row(throughput, 'stateful counter read', 'phase1-mock'), null, 'A Map lookup against a network round trip to Redis.'),
+  ];
+
+  const redis = capacity.find((c) => c.phase === 'phase2-production');
+  const biggest = redis?.steps.at(-1);
+  list.push(single(`bytes per session in Redis at ${biggest?.sessions.toLocaleString('en') ?? '?'} sessions`, biggest?.bytesPerSession ?? null, 'bytes', 300, 'lower', 'Hash fields, the key and its expiry, as Redis counts them (used_memory).'));
+  const memory = capacity.find((c) => c.phase === 'phase1-mock')?.steps.at(-1);
+  list.push(single(`bytes per session in phase 1's heap at ${memory?.sessions.toLocaleString('en') ?? '?'} sessions`, memory?.bytesPerSession ?? null, 'bytes', null, 'lower', 'JavaScript objects in a Map, plus whatever garbage was not yet collected.'));
+  for (const c of capacity) {
+    const first = c.steps[0];
+    const last = c.steps.at(-1);
+    if (first && last && first !== last && first.readP99Ms > 0) {
+      list.push(single(`${c.phase}: p99 session read at ${last.sessions.toLocaleString('en')} ÷ at ${first.sessions.toLocaleString('en')} sessions`, last.readP99Ms / first.readP99Ms, '×', c.phase === 'phase2-production' ? 1.5 : null, 'lower', 'Whether reading one session slows down as the store fills.'));
+    }
+  }
+
+  for (const f of failover) {
+    if (f.phase !== 'phase2-production') continue;
+    if (f.fault === 'one instance killed' || f.fault === 'rolling restart') {
+      list.push(single(`${f.fault}: sessions lost`, f.sessionsLost, 'sessions', 0, 'lower', `Out of ${f.sessionsKnown} made before.`));
+      list.push(single(`${f.fault}: idempotent requests failed`, f.failedIdempotent, 'requests', 0, 'lower', `Of ${f.requests}; ${f.failed - f.failedIdempotent} POST failed (not retried), ${f.resent} resent by the client.`));
+    }
+    if (f.fault === 'Redis primary killed') list.push(single('Redis failover: writes back after', f.recoveredAfterMs, 'ms', 5000, 'lower', 'Sentinel notices in 1 s, agrees, promotes a replica; every instance then follows.'));
+  }
+  const phase1Kill = failover.find((f) => f.phase === 'phase1-mock');
+  if (phase1Kill) list.push(single('phase 1 restart: sessions lost', phase1Kill.sessionsLost, 'sessions', null, 'lower', `Out of ${phase1Kill.sessionsKnown}: all of them, by design.`));
+  return list.filter((h): h is Headline => h !== null);
+}

@@ -1,0 +1,5 @@
+/** What the main job (`npm start`, in harness/) uses to run the benchmarks and write the report. */
+export { PROFILES, type Profile } from './profiles.ts';
+export { runBenchmarks, SCENARIOS, type Scenario } from './run.ts';
+export { writeReport, printSummary } from './report/write.ts';
+export type { Results } from './results.ts';

@@ -1,0 +1,119 @@
+/**
+ * One measurement with autocannon, used programmatically: a warm-up (discarded), then measured
+ * rounds. Responses are counted by status, never hidden; a sample is validated against the
+ * contract.
+ */
+import autocannon from 'autocannon';
+import type { ResponseValidator } from 'contract';
+import type { LoadParameters, Round, ThroughputRow } from './results.ts';
+
+export interface RequestSpec {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The concrete path. */
+  path: string;
+  /** The contract's path template, to validate samples. */
+  template: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /**
+   * A sequence that must not interleave across connections (add a cart line, then remove it) takes
+   * a session from this pool for its first request and gives it back when its last is answered.
+   * The pool holds one session per connection, so a session is never used by two at once.
+   * (autocannon resets a connection's context each time it starts the sequence again.)
+   */
+  sessionPool?: { free: { cookie: string; csrf: string }[]; role: 'first' | 'last' };
+}
+
+type Session = { cookie: string; csrf: string };
+
+function toAutocannon(spec: RequestSpec): autocannon.Request {
+  const pool = spec.sessionPool;
+  const request: autocannon.Request = {
+    method: spec.method,
+    path: spec.path,
+    headers: { ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }), ...spec.headers },
+    ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+  };
+  if (!pool) return request;
+  request.setupRequest = (req: autocannon.Request, context: object) => {
+    const ctx = context as { session?: Session };
+    if (pool.role === 'first') ctx.session = pool.free.pop();
+    if (!ctx.session) throw new Error('the session pool ran dry: it needs one session per connection');
+    return { ...req, headers: { ...req.headers, cookie: ctx.session.cookie, 'x-csrf-token': ctx.session.csrf } };
+  };
+  if (pool.role === 'last') {
+    request.onResponse = (_status: number, _body: string, context: object) => {
+      const ctx = context as { session?: Session };
+      if (ctx.session) pool.free.push(ctx.session);
+      ctx.session = undefined;
+    };
+  }
+  return request;
+}
+
+async function run(url: string, specs: RequestSpec[], load: LoadParameters, seconds: number): Promise<Round> {
+  // A run that stops mid-sequence keeps the sessions it had checked out: start each from the full pool.
+  const pools = [...new Set(specs.map((spec) => spec.sessionPool?.free).filter((free) => free !== undefined))];
+  const everySession = pools.map((free) => [...free]);
+  const result = await autocannon({
+    url,
+    connections: load.connections,
+    pipelining: load.pipelining,
+    duration: seconds,
+    requests: specs.map(toAutocannon),
+  });
+  pools.forEach((free, i) => free.splice(0, free.length, ...(everySession[i] ?? [])));
+  const statusCounts: Record<string, number> = {};
+  for (const [status, stat] of Object.entries(result.statusCodeStats as Record<string, { count: number }>)) statusCounts[status] = stat.count;
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99 },
+    requests: result.requests.total,
+    statusCounts,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  };
+}
+
+/** Sends each request a few times outside the load and checks the answers against the contract. */
+async function sample(url: string, specs: RequestSpec[], validate: ResponseValidator): Promise<{ checked: number; violations: string[] }> {
+  const violations: string[] = [];
+  let checked = 0;
+  for (const spec of specs) {
+    for (let i = 0; i < 3; i += 1) {
+      const response = await fetch(new URL(spec.path, url), {
+        method: spec.method,
+        headers: { ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }), ...spec.headers },
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      });
+      const contentType = response.headers.get('content-type') ?? '';
+      const body: unknown = contentType.includes('json') ? await response.json() : await response.text();
+      checked += 1;
+      for (const problem of validate(spec.method, spec.template, response.status, contentType, body)) violations.push(`${spec.method} ${spec.path} ${response.status}: ${problem}`);
+    }
+  }
+  return { checked, violations };
+}
+
+export async function measure(endpoint: string, target: string, url: string, specs: RequestSpec[], load: LoadParameters, validate: ResponseValidator | null): Promise<ThroughputRow> {
+  await run(url, specs, load, load.warmupSeconds);
+  const rounds: Round[] = [];
+  for (let i = 0; i < load.rounds; i += 1) rounds.push(await run(url, specs, load, load.roundSeconds));
+  const rps = rounds.map((r) => r.requestsPerSecond);
+  const mean = rps.reduce((a, b) => a + b, 0) / rps.length;
+  const avg = (pick: (r: Round) => number) => rounds.reduce((a, r) => a + pick(r), 0) / rounds.length;
+  const non2xx = rounds.reduce((n, r) => n + Object.entries(r.statusCounts).filter(([s]) => !s.startsWith('2')).reduce((m, [, c]) => m + c, 0), 0);
+  return {
+    endpoint,
+    target,
+    rounds,
+    requestsPerSecond: mean,
+    spread: mean > 0 ? (Math.max(...rps) - Math.min(...rps)) / mean : 0,
+    p50Ms: avg((r) => r.latencyMs.p50),
+    p90Ms: avg((r) => r.latencyMs.p90),
+    p99Ms: avg((r) => r.latencyMs.p99),
+    non2xx,
+    errors: rounds.reduce((n, r) => n + r.errors + r.timeouts, 0),
+    contractSample: validate ? await sample(url, specs, validate) : { checked: 0, violations: [] },
+  };
+}

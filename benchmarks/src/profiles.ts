@@ -1,0 +1,36 @@
+/** How long and how hard each profile measures. */
+import type { LoadParameters } from './results.ts';
+
+export interface Profile {
+  name: 'smoke' | 'quick' | 'full';
+  load: LoadParameters;
+  instances: number;
+  capacitySteps: number[];
+  failover: { knownSessions: number; beforeMs: number; afterMs: number; postgresOutageMs: number };
+}
+
+export const PROFILES: Record<Profile['name'], Profile> = {
+  // Seconds per scenario: for the tests, which check that figures appear, not what they are.
+  smoke: {
+    name: 'smoke',
+    load: { connections: 10, pipelining: 1, warmupSeconds: 1, roundSeconds: 1, rounds: 1 },
+    instances: 2,
+    capacitySteps: [100, 500],
+    failover: { knownSessions: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500 },
+  },
+  // What `npm start` runs: a few minutes on a small machine.
+  quick: {
+    name: 'quick',
+    load: { connections: 10, pipelining: 1, warmupSeconds: 1, roundSeconds: 2, rounds: 2 },
+    instances: 3,
+    capacitySteps: [1_000, 10_000, 100_000],
+    failover: { knownSessions: 50, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000 },
+  },
+  full: {
+    name: 'full',
+    load: { connections: 20, pipelining: 1, warmupSeconds: 3, roundSeconds: 10, rounds: 3 },
+    instances: 3,
+    capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
+    failover: { knownSessions: 200, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000 },
+  },
+};

@@ -1,0 +1,78 @@
+/**
+ * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
+ * mermaid-cli turns them into SVG for index.html. Every number in a chart comes from results.json.
+ */
+import type { Results } from '../results.ts';
+
+export interface Chart {
+  id: string;
+  title: string;
+  mermaid: string;
+}
+
+const quote = (label: string) => `"${label.replaceAll('"', "'")}"`;
+
+/** Horizontal bars: long category names stay readable. */
+function bar(title: string, labels: string[], values: number[], yLabel: string): string {
+  const max = Math.max(1, ...values);
+  return [
+    'xychart-beta horizontal',
+    `  title ${quote(title)}`,
+    `  x-axis [${labels.map(quote).join(', ')}]`,
+    `  y-axis ${quote(yLabel)} 0 --> ${Math.ceil(max * 1.1)}`,
+    `  bar [${values.join(', ')}]`,
+  ].join('\n');
+}
+
+export function charts(results: Results): Chart[] {
+  const list: Chart[] = [];
+  const info = results.throughput.filter((r) => r.endpoint === 'stateless info');
+  // Above ten thousand, thousands of requests per second keep the axis readable.
+  const rps = (values: number[]) => {
+    const scale = Math.max(...values) > 10_000 ? 1000 : 1;
+    return { values: values.map((v) => Math.round((v / scale) * 10) / 10), unit: scale === 1000 ? 'thousand req/s' : 'req/s' };
+  };
+  if (info.length > 0) {
+    const { values, unit } = rps(info.map((r) => r.requestsPerSecond));
+    list.push({ id: 'stateless-info', title: 'Stateless info: requests per second, phases and baselines', mermaid: bar(`Stateless info, ${unit}`, info.map((r) => r.target), values, unit) });
+  }
+  const endpoints = [...new Set(results.throughput.map((r) => r.endpoint))];
+  for (const target of ['phase1-mock', 'phase2 direct', 'phase2 via nginx']) {
+    const rows = endpoints.map((e) => results.throughput.find((r) => r.endpoint === e && r.target === target)).filter((r) => r !== undefined);
+    if (rows.length === 0) continue;
+    const { values, unit } = rps(rows.map((r) => r.requestsPerSecond));
+    list.push({ id: `endpoints-${target.replaceAll(' ', '-')}`, title: `${target}: requests per second by operation`, mermaid: bar(`${target}, ${unit} by operation`, rows.map((r) => r.endpoint), values, unit) });
+  }
+  for (const c of results.capacity) {
+    if (c.steps.length === 0) continue;
+    list.push({
+      id: `capacity-${c.phase}`,
+      title: `${c.phase}: p99 session read (ms) as live sessions grow`,
+      mermaid: [
+        'xychart-beta',
+        `  title ${quote(`${c.phase}: p99 read latency by live sessions`)}`,
+        `  x-axis [${c.steps.map((s) => quote(s.sessions.toLocaleString('en'))).join(', ')}]`,
+        `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...c.steps.map((s) => s.readP99Ms)) * 1.2))}`,
+        `  line [${c.steps.map((s) => s.readP99Ms).join(', ')}]`,
+      ].join('\n'),
+    });
+  }
+  for (const f of results.failover) {
+    if (f.timeline.length === 0) continue;
+    const failed = f.timeline.map((t) => t.failed);
+    const ok = f.timeline.map((t) => t.ok);
+    list.push({
+      id: `failover-${f.phase}-${f.fault}`.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
+      title: `${f.phase}, ${f.fault}: answers per second (bars: succeeded, line: failed)`,
+      mermaid: [
+        'xychart-beta',
+        `  title ${quote(`${f.phase}: ${f.fault}`)}`,
+        `  x-axis "second" [${f.timeline.map((t) => String(t.second)).join(', ')}]`,
+        `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
+        `  bar [${ok.join(', ')}]`,
+        `  line [${failed.join(', ')}]`,
+      ].join('\n'),
+    });
+  }
+  return list;
+}

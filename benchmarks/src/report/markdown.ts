@@ -1,0 +1,85 @@
+/** report.md: tables and charts, every figure from results.json, with what it was measured on. */
+import type { Headline, Results } from '../results.ts';
+import { charts } from './charts.ts';
+
+const n = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (v: number) => `${n(v * 100, 1)} %`;
+const mib = (bytes: number) => `${n(bytes / 1048576, 1)} MiB`;
+
+export function formatHeadline(h: Headline): string {
+  const value = h.unit === '×' ? `${n(h.value, 2)}×` : `${n(h.value, h.unit === 'bytes' ? 0 : 0)} ${h.unit}`;
+  return h.low === h.high ? value : `${value} (${n(h.low, 2)}–${n(h.high, 2)})`;
+}
+
+function target(h: Headline): string {
+  if (h.target === null) return '—';
+  const sign = h.better === 'higher' ? '≥' : '≤';
+  return `${sign} ${h.unit === '×' ? `${n(h.target, 2)}×` : `${n(h.target)} ${h.unit}`}`;
+}
+
+// Words, not symbols: they print, project and read the same everywhere.
+const VERDICT = { met: '**met**', missed: '**missed**', 'within noise': 'within noise', info: '' } as const;
+
+export const SEEDS = [
+  { what: 'phase 1 throughput', expected: 'about 100 req/s', figure: (r: Results) => r.throughput.find((t) => t.endpoint === 'stateless info' && t.target === 'phase1-mock')?.requestsPerSecond, unit: 'req/s' },
+  { what: 'phase 2 throughput (through nginx)', expected: 'about 1,000 req/s', figure: (r: Results) => r.throughput.find((t) => t.endpoint === 'stateless info' && t.target === 'phase2 via nginx')?.requestsPerSecond, unit: 'req/s' },
+  { what: 'phase 1 sessions held', expected: 'about 100', figure: (r: Results) => r.capacity.find((c) => c.phase === 'phase1-mock')?.steps.at(-1)?.sessions, unit: 'sessions (the largest step measured; not a limit)' },
+  { what: 'phase 2 sessions held', expected: 'about 10,000', figure: (r: Results) => r.capacity.find((c) => c.phase === 'phase2-production')?.steps.at(-1)?.sessions, unit: 'sessions (the largest step measured; not a limit)' },
+];
+
+export function renderMarkdown(results: Results, previous: Results | null): string {
+  const m = results.machine;
+  const lines: string[] = [];
+  lines.push(`# Benchmark report: ${results.profile} profile, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`, '');
+  lines.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${mib(m.memoryBytes)}, ${m.os}. Node ${m.node}; ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}. Commit \`${m.gitCommit.slice(0, 12)}\`.`, '');
+  lines.push(`Load: autocannon, ${results.load.connections} connections, pipelining ${results.load.pipelining}, ${results.load.warmupSeconds} s warm-up (discarded) then ${results.load.rounds} × ${results.load.roundSeconds} s rounds per figure.`, '');
+  lines.push(`Topology: ${results.topology}. **The load generator, every server and every store share these ${m.cores} cores**: absolute figures are lower than on dedicated machines, and ratios measured in the same run are what to compare. A range (low–high) spans the rounds; a target inside it is marked "within noise".`, '');
+
+  lines.push('## Headlines', '', '| what | measured | target | verdict | why |', '|---|---:|---:|---|---|');
+  for (const h of results.headlines) lines.push(`| ${h.name} | ${formatHeadline(h)} | ${target(h)} | ${VERDICT[h.verdict]} | ${h.explanation} |`);
+  lines.push('');
+
+  lines.push("## The seeds' expectations beside the measurements", '', '| what | expected | measured |', '|---|---|---:|');
+  for (const s of SEEDS) {
+    const value = s.figure(results);
+    lines.push(`| ${s.what} | ${s.expected} | ${value === undefined ? 'not measured' : `${n(value)} ${s.unit}`} |`);
+  }
+  lines.push('', 'The seeds guessed from typical deployments; here one small machine serves everything, the mockup is not slow per request (it does little), and its real limits are elsewhere: one process, state lost on restart, nothing shared. The measured figures say what this code does on this machine; the tables below show where each difference comes from.', '');
+
+  if (results.throughput.length > 0) {
+    lines.push('## Throughput and latency', '', '| operation | target | req/s | spread | p50 ms | p90 ms | p99 ms | non-2xx | errors | contract sample |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const r of results.throughput) {
+      const sample = r.contractSample.checked === 0 ? '—' : r.contractSample.violations.length === 0 ? `${r.contractSample.checked} ok` : `${r.contractSample.violations.length} of ${r.contractSample.checked} off`;
+      lines.push(`| ${r.endpoint} | ${r.target} | ${n(r.requestsPerSecond)} | ${pct(r.spread)} | ${n(r.p50Ms, 1)} | ${n(r.p90Ms, 1)} | ${n(r.p99Ms, 1)} | ${r.non2xx} | ${r.errors} | ${sample} |`);
+    }
+    lines.push('');
+  }
+
+  if (results.capacity.length > 0) {
+    lines.push('## Session capacity', '', '| phase | live sessions | memory | bytes per session | read p50 ms | read p99 ms | created/s | creation errors |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const c of results.capacity) {
+      for (const s of c.steps) lines.push(`| ${c.phase} | ${n(s.sessions)} | ${mib(s.memoryBytes)} | ${s.bytesPerSession === null ? '—' : n(s.bytesPerSession)} | ${n(s.readP50Ms, 1)} | ${n(s.readP99Ms, 1)} | ${n(s.createPerSecond)} | ${s.createErrors} |`);
+    }
+    lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}.`, '');
+  }
+
+  if (results.failover.length > 0) {
+    lines.push('## Failover under a steady load', '', '| phase | fault | requests | failed | of which idempotent | resent by client | error window ms | sessions lost | recovered after ms |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const f of results.failover) lines.push(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} | ${f.failedIdempotent} | ${f.resent} | ${f.errorWindowMs} | ${f.sessionsLost} of ${f.sessionsKnown} | ${f.recoveredAfterMs ?? 'did not'} |`);
+    lines.push('', ...results.failover.map((f) => `- ${f.phase}, ${f.fault}: ${f.notes.join('; ') || '—'}`), '');
+    lines.push('Async replication can still lose a write: Redis answers before its replicas have a change, so a primary that dies loses what it had not yet sent. Phase 2 acknowledges a session change only after WAIT 1 (a replica has it); a change that timed out waiting was answered 503 and may or may not survive.', '');
+  }
+
+  if (previous) {
+    lines.push(`## Compared with the previous run (${previous.startedAt.slice(0, 16).replace('T', ' ')}, ${previous.profile} profile)`, '', '| headline | before | now |', '|---|---:|---:|');
+    for (const h of results.headlines) {
+      const before = previous.headlines.find((p) => p.name === h.name);
+      lines.push(`| ${h.name} | ${before ? formatHeadline(before) : '—'} | ${formatHeadline(h)} |`);
+    }
+    lines.push('');
+  }
+
+  lines.push('## Charts', '');
+  for (const c of charts(results)) lines.push(`### ${c.title}`, '', '```mermaid', c.mermaid, '```', '');
+  return lines.join('\n');
+}

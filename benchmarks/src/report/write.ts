@@ -1,0 +1,50 @@
+/**
+ * Writes a run's results.json, report.md and index.html into docs/reports/<date>/ and
+ * docs/reports/latest/ (earlier runs stay, by date; the report compares with the previous one).
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Results } from '../results.ts';
+import { charts } from './charts.ts';
+import { formatHeadline, renderMarkdown } from './markdown.ts';
+import { renderHtml } from './html.ts';
+import { renderSvgs } from './svg.ts';
+
+export const REPORTS_DIR = fileURLToPath(new URL('../../../docs/reports', import.meta.url));
+
+export async function renderReport(results: Results, previous: Results | null, dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const markdown = renderMarkdown(results, previous);
+  const list = charts(results);
+  const svgs = await renderSvgs(list);
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(dir, 'report.md'), markdown);
+  writeFileSync(join(dir, 'index.html'), renderHtml(markdown, list.map((c) => svgs.get(c.id) ?? '')));
+}
+
+/** Into `out` alone when given (tests), otherwise the dated folder and latest/. Returns what it wrote. */
+export async function writeReport(results: Results, out?: string): Promise<string[]> {
+  if (out) {
+    await renderReport(results, null, out);
+    return [out];
+  }
+  const latest = join(REPORTS_DIR, 'latest');
+  const previousFile = join(latest, 'results.json');
+  const previous = existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, 'utf8')) as Results) : null;
+  const dated = join(REPORTS_DIR, results.startedAt.slice(0, 16).replace(':', '-'));
+  await renderReport(results, previous, dated);
+  rmSync(latest, { recursive: true, force: true });
+  cpSync(dated, latest, { recursive: true });
+  return [dated, latest];
+}
+
+export function printSummary(results: Results): void {
+  console.log(`\n== Benchmark headlines (${results.profile} profile; every process on one ${results.machine.cores}-core machine)`);
+  console.log('| what | measured | target | verdict |');
+  console.log('|---|---:|---:|---|');
+  for (const h of results.headlines) {
+    const target = h.target === null ? '—' : `${h.better === 'higher' ? '≥' : '≤'} ${h.target}${h.unit === '×' ? '×' : ` ${h.unit}`}`;
+    console.log(`| ${h.name} | ${formatHeadline(h)} | ${target} | ${h.verdict} |`);
+  }
+}

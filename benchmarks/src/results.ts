@@ -1,0 +1,105 @@
+/** The shape of results.json: every raw figure of a run, with what it was measured on and how. */
+
+export interface Machine {
+  cpuModel: string;
+  cores: number;
+  memoryBytes: number;
+  os: string;
+  node: string;
+  packages: Record<string, string>;
+  gitCommit: string;
+}
+
+export interface LoadParameters {
+  connections: number;
+  pipelining: number;
+  warmupSeconds: number;
+  roundSeconds: number;
+  rounds: number;
+}
+
+export interface Round {
+  requestsPerSecond: number;
+  latencyMs: { p50: number; p90: number; p99: number };
+  requests: number;
+  statusCounts: Record<string, number>;
+  errors: number;
+  timeouts: number;
+}
+
+export interface ThroughputRow {
+  endpoint: string;
+  target: string;
+  rounds: Round[];
+  /** Mean of the rounds' requests per second. */
+  requestsPerSecond: number;
+  /** (max - min) / mean over the rounds: the run-to-run noise of this figure. */
+  spread: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+  /** Sample responses checked against the contract, and what did not match. */
+  contractSample: { checked: number; violations: string[] };
+}
+
+export interface CapacityStep {
+  sessions: number;
+  memoryBytes: number;
+  bytesPerSession: number | null;
+  readP99Ms: number;
+  readP50Ms: number;
+  createPerSecond: number;
+  createErrors: number;
+}
+
+export interface CapacityRow {
+  phase: string;
+  memorySource: string;
+  baselineMemoryBytes: number;
+  steps: CapacityStep[];
+}
+
+export interface FailoverRow {
+  phase: string;
+  fault: string;
+  requests: number;
+  failed: number;
+  failedIdempotent: number;
+  resent: number;
+  errorWindowMs: number;
+  sessionsKnown: number;
+  sessionsLost: number;
+  recoveredAfterMs: number | null;
+  notes: string[];
+  /** Per second from the start of the load: answers that succeeded and that failed. */
+  timeline: { second: number; ok: number; failed: number }[];
+}
+
+export interface Headline {
+  name: string;
+  /** The figure, and its range over the measured rounds (the same value when measured once). */
+  value: number;
+  low: number;
+  high: number;
+  unit: '×' | 'bytes' | 'ms' | 'requests' | 'sessions';
+  target: number | null;
+  better: 'higher' | 'lower';
+  /** 'met' or 'missed', 'within noise' when the rounds' range straddles the target, 'info' without a target. */
+  verdict: 'met' | 'missed' | 'within noise' | 'info';
+  explanation: string;
+}
+
+export interface Results {
+  profile: string;
+  startedAt: string;
+  finishedAt: string;
+  machine: Machine;
+  load: LoadParameters;
+  topology: string;
+  throughput: ThroughputRow[];
+  capacity: CapacityRow[];
+  failover: FailoverRow[];
+  headlines: Headline[];
+}

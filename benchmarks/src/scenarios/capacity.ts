@@ -1,0 +1,80 @@
+/**
+ * Scenario 2, session capacity: live sessions grown in steps; at each step, the memory the
+ * sessions take (phase 1: the process's V8 heap; phase 2: Redis's used_memory on the primary) per
+ * live session, and the latency of reading one session while the store holds them all.
+ */
+import autocannon from 'autocannon';
+import { Redis } from 'ioredis';
+import type { CapacityRow, CapacityStep, LoadParameters } from '../results.ts';
+import { session, type Environment } from '../environment.ts';
+
+async function phase1Heap(url: string): Promise<number> {
+  // The lowest of a few readings: heap used includes garbage not yet collected.
+  let lowest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 3; i += 1) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const match = /^nodejs_heap_size_used_bytes\{[^}]*\} (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(text);
+    if (match?.[1]) lowest = Math.min(lowest, Number(match[1]));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return lowest;
+}
+
+async function redisUsedMemory(env: Environment): Promise<number> {
+  const primary = await env.topology.stack.redisHa?.currentPrimary();
+  const port = primary?.port ?? (env.topology.stack.redis ? Number(new URL(env.topology.stack.redis.url).port) : 0);
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  await client.connect();
+  try {
+    const info = await client.info('memory');
+    return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function createSessions(url: string, count: number, connections: number): Promise<{ perSecond: number; errors: number }> {
+  if (count <= 0) return { perSecond: 0, errors: 0 };
+  const result = await autocannon({ url: `${url}/api/stateful/sessions`, method: 'POST', amount: count, connections });
+  const non201 = Object.entries(result.statusCodeStats as Record<string, { count: number }>).filter(([s]) => s !== '201').reduce((n, [, c]) => n + c.count, 0);
+  return { perSecond: result.requests.average, errors: result.errors + result.timeouts + non201 };
+}
+
+async function readLatency(url: string, load: LoadParameters): Promise<{ p50: number; p99: number }> {
+  const { cookie } = await session(url);
+  const result = await autocannon({ url: `${url}/api/stateful/counter`, headers: { cookie }, connections: load.connections, duration: load.roundSeconds });
+  return { p50: result.latency.p50, p99: result.latency.p99 };
+}
+
+export async function runCapacity(env: Environment, steps: number[], load: LoadParameters, progress: (label: string) => void): Promise<CapacityRow[]> {
+  const phases = [
+    { phase: 'phase1-mock', url: env.targets.phase1.url, memorySource: 'V8 heap used by the phase 1 process', memory: () => phase1Heap(env.targets.phase1.url) },
+    { phase: 'phase2-production', url: env.targets.phase2Direct.url, memorySource: 'Redis used_memory on the primary', memory: () => redisUsedMemory(env) },
+  ];
+  const rows: CapacityRow[] = [];
+  for (const p of phases) {
+    const baseline = await p.memory();
+    const row: CapacityRow = { phase: p.phase, memorySource: p.memorySource, baselineMemoryBytes: baseline, steps: [] };
+    let created = 0;
+    for (const target of steps) {
+      progress(`${p.phase}: growing to ${target.toLocaleString('en')} sessions`);
+      const made = await createSessions(p.url, target - created, Math.max(load.connections, 20));
+      created = target;
+      const memory = await p.memory();
+      progress(`${p.phase}: reading a session among ${target.toLocaleString('en')}`);
+      const latency = await readLatency(p.url, load);
+      const step: CapacityStep = {
+        sessions: target,
+        memoryBytes: memory,
+        bytesPerSession: target > 0 ? (memory - baseline) / target : null,
+        readP50Ms: latency.p50,
+        readP99Ms: latency.p99,
+        createPerSecond: made.perSecond,
+        createErrors: made.errors,
+      };
+      row.steps.push(step);
+    }
+    rows.push(row);
+  }
+  return rows;
+}

@@ -1,0 +1,81 @@
+/**
+ * The report generator, fed a fixed results.json: its tables and charts carry that file's numbers,
+ * and the HTML page shows one rendered SVG per chart, with no console errors, in headless Chromium.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as playwright } from 'playwright-core';
+import { ensurePrograms } from 'harness';
+import type { Results } from '../src/results.ts';
+import { charts } from '../src/report/charts.ts';
+import { renderMarkdown } from '../src/report/markdown.ts';
+import { renderReport } from '../src/report/write.ts';
+
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/results.json', import.meta.url), 'utf8')) as Results;
+const out = mkdtempSync(join(tmpdir(), 'lab-report-'));
+const number = (v: number) => Math.round(v).toLocaleString('en');
+
+beforeAll(async () => { await renderReport(fixture, null, out); }, 120_000);
+afterAll(() => { rmSync(out, { recursive: true, force: true }); });
+
+describe('report.md', () => {
+  const markdown = renderMarkdown(fixture, null);
+
+  it('names the machine, versions, commit and load parameters', () => {
+    expect(markdown).toContain(fixture.machine.cpuModel);
+    expect(markdown).toContain(`fastify ${fixture.machine.packages.fastify ?? ''}`);
+    expect(markdown).toContain(fixture.machine.gitCommit.slice(0, 12));
+    expect(markdown).toContain(`${fixture.load.connections} connections`);
+  });
+
+  it('has a table row with the figures of every measurement', () => {
+    for (const r of fixture.throughput) expect(markdown).toContain(`| ${r.endpoint} | ${r.target} | ${number(r.requestsPerSecond)} |`);
+    for (const c of fixture.capacity) for (const s of c.steps) expect(markdown).toContain(`| ${c.phase} | ${number(s.sessions)} |`);
+    for (const f of fixture.failover) expect(markdown).toContain(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} |`);
+    for (const h of fixture.headlines) expect(markdown).toContain(`| ${h.name} |`);
+  });
+
+  it('charts the same numbers', () => {
+    const list = charts(fixture);
+    const info = list.find((c) => c.id === 'stateless-info');
+    const rows = fixture.throughput.filter((r) => r.endpoint === 'stateless info');
+    const scale = Math.max(...rows.map((r) => r.requestsPerSecond)) > 10_000 ? 1000 : 1;
+    expect(info?.mermaid).toContain(`bar [${rows.map((r) => Math.round((r.requestsPerSecond / scale) * 10) / 10).join(', ')}]`);
+    for (const f of fixture.failover) {
+      const chart = list.find((c) => c.title.startsWith(`${f.phase}, ${f.fault}`));
+      expect(chart?.mermaid).toContain(`line [${f.timeline.map((t) => t.failed).join(', ')}]`);
+    }
+    expect(markdown.match(/```mermaid/g)).toHaveLength(list.length);
+  });
+});
+
+describe('index.html in headless Chromium', () => {
+  it('shows one rendered SVG per chart and logs no errors', async () => {
+    const { chromium } = ensurePrograms(['chromium']);
+    const browser = await playwright.launch({
+      executablePath: chromium,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+      page.on('pageerror', (error) => { problems.push(error.message); });
+      await page.goto(`file://${join(out, 'index.html')}`);
+      const svgs = page.locator('.chart svg');
+      expect(await svgs.count()).toBe(charts(fixture).length);
+      // Rendered, not empty: each SVG has drawn marks and a visible size.
+      for (let i = 0; i < (await svgs.count()); i += 1) {
+        const box = await svgs.nth(i).boundingBox();
+        expect(box?.width).toBeGreaterThan(100);
+        expect(await svgs.nth(i).locator('rect, path').count()).toBeGreaterThan(3);
+      }
+      expect(await page.locator('table').count()).toBeGreaterThanOrEqual(4);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * A smoke run of every scenario against real processes (seconds each). It checks that figures are
+ * produced for both phases and that every request is accounted for, not what the figures are:
+ * speed is the report's business, not a test's.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PROFILES } from '../src/profiles.ts';
+import { runBenchmarks } from '../src/run.ts';
+import { ENDPOINTS } from '../src/scenarios/throughput.ts';
+import type { Results } from '../src/results.ts';
+
+const profile = PROFILES.smoke;
+let results: Results;
+
+beforeAll(async () => {
+  results = await runBenchmarks(profile, ['throughput', 'capacity', 'failover']);
+}, 600_000);
+
+describe('smoke run', () => {
+  it('records the machine and the load parameters', () => {
+    expect(results.machine.cores).toBeGreaterThan(0);
+    expect(results.machine.packages.fastify).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(results.machine.packages['redis-server']).toMatch(/^\d+\.\d+/);
+    expect(results.machine.packages.nginx).toMatch(/^\d+\.\d+/);
+    expect(results.machine.gitCommit).toMatch(/^[0-9a-f]{40}$|^unknown$/);
+    expect(results.load).toEqual(profile.load);
+  });
+
+  it('measures every operation on both phases (and the baselines), every answer counted by status', () => {
+    for (const endpoint of ENDPOINTS) {
+      const targets = results.throughput.filter((r) => r.endpoint === endpoint.name).map((r) => r.target);
+      expect(targets).toEqual([...(endpoint.baselines ? ['baseline-node-http', 'baseline-express', 'baseline-fastify'] : []), 'phase1-mock', 'phase2 direct', 'phase2 via nginx']);
+    }
+    for (const row of results.throughput) {
+      expect(row.rounds).toHaveLength(profile.load.rounds);
+      expect(row.requestsPerSecond).toBeGreaterThan(0);
+      for (const round of row.rounds) {
+        const counted = Object.values(round.statusCounts).reduce((a, b) => a + b, 0);
+        expect(counted, `${row.endpoint} on ${row.target}`).toBe(round.requests);
+      }
+      const non2xx = row.rounds.reduce((n, r) => n + Object.entries(r.statusCounts).filter(([s]) => !s.startsWith('2')).reduce((m, [, c]) => m + c, 0), 0);
+      expect(row.non2xx).toBe(non2xx);
+      // Not every answer must be 2xx under load (a replica slow to confirm a write gives 503, and
+      // nginx retrying that DELETE elsewhere then finds the line gone: 404), but every answer must
+      // be one the contract documents, and no request may go unanswered.
+      const statuses = new Set(row.rounds.flatMap((r) => Object.keys(r.statusCounts)));
+      for (const status of statuses) expect(['200', '201', '404', '503'], `${row.endpoint} on ${row.target}`).toContain(status);
+      expect(row.errors, `${row.endpoint} on ${row.target}: connection errors or timeouts`).toBe(0);
+      expect(row.contractSample.violations, `${row.endpoint} on ${row.target}`).toEqual([]);
+    }
+  });
+
+  it('grows sessions in steps on both phases and measures memory per session and read latency', () => {
+    expect(results.capacity.map((c) => c.phase)).toEqual(['phase1-mock', 'phase2-production']);
+    for (const c of results.capacity) {
+      expect(c.steps.map((s) => s.sessions)).toEqual(profile.capacitySteps);
+      for (const step of c.steps) {
+        expect(step.createErrors).toBe(0);
+        expect(step.bytesPerSession).toBeGreaterThan(0);
+        expect(step.readP99Ms).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('runs every fault, with every request of the load in its timeline, and counts lost sessions', () => {
+    expect(results.failover.map((f) => `${f.phase}: ${f.fault}`)).toEqual([
+      'phase1-mock: process killed and restarted',
+      'phase2-production: one instance killed',
+      'phase2-production: rolling restart',
+      'phase2-production: Redis primary killed',
+      `phase2-production: PostgreSQL stopped ${profile.failover.postgresOutageMs / 1000} s`,
+    ]);
+    for (const f of results.failover) {
+      expect(f.timeline.reduce((n, t) => n + t.ok + t.failed, 0)).toBe(f.requests);
+      expect(f.timeline.reduce((n, t) => n + t.failed, 0)).toBe(f.failed);
+      expect(f.recoveredAfterMs).not.toBeNull();
+    }
+    const byFault = (fault: string) => results.failover.find((f) => f.fault === fault);
+    expect(byFault('process killed and restarted')?.sessionsLost).toBe(profile.failover.knownSessions);
+    expect(byFault('one instance killed')?.sessionsLost).toBe(0);
+    expect(byFault('rolling restart')?.sessionsLost).toBe(0);
+    expect(byFault('Redis primary killed')?.sessionsLost).toBe(0);
+  });
+
+  it('computes the headlines, each with a verdict', () => {
+    const names = results.headlines.map((h) => h.name);
+    expect(names).toContain('phase 2 stateless, direct ÷ bare node:http');
+    expect(names).toContain('phase 1 stateless ÷ bare Express');
+    expect(names).toContain('Redis failover: writes back after');
+    for (const h of results.headlines) {
+      expect(h.low).toBeLessThanOrEqual(h.value + 1e-9);
+      expect(h.high).toBeGreaterThanOrEqual(h.value - 1e-9);
+      expect(h.target === null ? 'info' : h.verdict).toBe(h.verdict);
+    }
+  });
+});
