@@ -56,8 +56,11 @@ describe('smoke run', () => {
       expect(c.steps.map((s) => s.sessions)).toEqual(profile.capacitySteps);
       for (const step of c.steps) {
         expect(step.createErrors).toBe(0);
-        expect(step.bytesPerSession).toBeGreaterThan(0);
+        expect(Number.isFinite(step.bytesPerSession)).toBe(true);
         expect(step.readP99Ms).toBeGreaterThanOrEqual(0);
+        // Redis counts its memory exactly; a V8 heap reading includes garbage not yet collected,
+        // so at a few hundred sessions phase 1's difference can even be negative (see the report).
+        if (c.phase === 'phase2-production') expect(step.bytesPerSession).toBeGreaterThan(0);
       }
     }
   });

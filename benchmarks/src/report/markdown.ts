@@ -60,7 +60,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     for (const c of results.capacity) {
       for (const s of c.steps) lines.push(`| ${c.phase} | ${n(s.sessions)} | ${mib(s.memoryBytes)} | ${s.bytesPerSession === null ? '—' : n(s.bytesPerSession)} | ${n(s.readP50Ms, 1)} | ${n(s.readP99Ms, 1)} | ${n(s.createPerSecond)} | ${s.createErrors} |`);
     }
-    lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}.`, '');
+    lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}. Redis counts the memory it holds exactly; a V8 heap reading also holds garbage not yet collected (the lowest of three readings is taken), so phase 1's figure per session means something only at the larger steps.`, '');
   }
 
   if (results.failover.length > 0) {
