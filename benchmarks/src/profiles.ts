@@ -6,6 +6,8 @@ export interface Profile {
   load: LoadParameters;
   instances: number;
   capacitySteps: number[];
+  /** The same memory budget for both phases, and how many sessions to try at most. */
+  budget: { mebibytes: number; maxSessions: number };
   failover: { knownSessions: number; beforeMs: number; afterMs: number; postgresOutageMs: number };
 }
 
@@ -16,6 +18,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 10, pipelining: 1, warmupSeconds: 1, roundSeconds: 1, rounds: 1 },
     instances: 2,
     capacitySteps: [100, 500],
+    budget: { mebibytes: 40, maxSessions: 30_000 },
     failover: { knownSessions: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500 },
   },
   // What `npm start` runs: a few minutes on a small machine.
@@ -24,6 +27,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 10, pipelining: 1, warmupSeconds: 1, roundSeconds: 2, rounds: 2 },
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000],
+    budget: { mebibytes: 64, maxSessions: 300_000 },
     failover: { knownSessions: 50, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000 },
   },
   full: {
@@ -31,6 +35,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 20, pipelining: 1, warmupSeconds: 3, roundSeconds: 10, rounds: 3 },
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
+    budget: { mebibytes: 256, maxSessions: 2_000_000 },
     failover: { knownSessions: 200, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000 },
   },
 };

@@ -61,6 +61,19 @@ export interface CapacityRow {
   steps: CapacityStep[];
 }
 
+export interface BudgetRow {
+  phase: string;
+  budgetBytes: number;
+  /** How the budget is enforced and what it covers. */
+  limit: string;
+  sessionsCreated: number;
+  creationFailures: number;
+  /** Live sessions at the end (phase 1: none if it died). */
+  sessionsHeld: number;
+  evicted: number;
+  outcome: string;
+}
+
 export interface FailoverRow {
   phase: string;
   fault: string;
@@ -100,6 +113,7 @@ export interface Results {
   topology: string;
   throughput: ThroughputRow[];
   capacity: CapacityRow[];
+  budget: BudgetRow[];
   failover: FailoverRow[];
   headlines: Headline[];
 }

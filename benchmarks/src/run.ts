@@ -7,6 +7,7 @@ import type { Profile } from './profiles.ts';
 import type { Results } from './results.ts';
 import { runThroughput } from './scenarios/throughput.ts';
 import { runCapacity } from './scenarios/capacity.ts';
+import { runBudget } from './scenarios/budget.ts';
 import { runFailover } from './scenarios/failover.ts';
 
 export const SCENARIOS = ['throughput', 'capacity', 'failover'] as const;
@@ -26,7 +27,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
 
 export async function runBenchmarks(profile: Profile, scenarios: readonly Scenario[]): Promise<Results> {
   const startedAt = new Date().toISOString();
-  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 : 0) + (scenarios.includes('failover') ? 5 : 0);
+  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 + 2 : 0) + (scenarios.includes('failover') ? 5 : 0);
   const progress = progressPrinter(steps);
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
@@ -34,6 +35,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
     const validate = responseValidator();
     const throughput = scenarios.includes('throughput') ? await runThroughput(env, profile.load, validate, progress('throughput')) : [];
     const capacity = scenarios.includes('capacity') ? await runCapacity(env, profile.capacitySteps, profile.load, progress('capacity')) : [];
+    const budget = scenarios.includes('capacity') ? await runBudget(env, profile.budget, progress('capacity')) : [];
     const failover = scenarios.includes('failover') ? await runFailover(env, profile.failover, progress('failover')) : [];
     return {
       profile: profile.name,
@@ -44,6 +46,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same ${env.topology.instances.length > 0 ? 'machine' : ''}`,
       throughput,
       capacity,
+      budget,
       failover,
       headlines: headlines(throughput, capacity, failover),
     };

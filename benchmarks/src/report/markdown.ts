@@ -63,6 +63,12 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}. Redis counts the memory it holds exactly; a V8 heap reading also holds garbage not yet collected (the lowest of three readings is taken), so phase 1's figure per session means something only at the larger steps.`, '');
   }
 
+  if (results.budget.length > 0) {
+    lines.push(`## The same memory budget: ${mib(results.budget[0]?.budgetBytes ?? 0)}`, '', '| phase | limit | sessions created | creation failures | held at the end | evicted | what happened |', '|---|---|---:|---:|---:|---:|---|');
+    for (const b of results.budget) lines.push(`| ${b.phase} | ${b.limit} | ${n(b.sessionsCreated)} | ${n(b.creationFailures)} | ${n(b.sessionsHeld)} | ${n(b.evicted)} | ${b.outcome} |`);
+    lines.push('', "Phase 1's budget also holds the app itself; Redis's holds sessions only. Redis could instead refuse new sessions at the limit (`noeviction`: 503 to new sign-ins, nobody logged out); `volatile-lru` logs out the idlest users instead. Phase 1 has no such choice: a process over its heap limit dies.", '');
+  }
+
   if (results.failover.length > 0) {
     lines.push('## Failover under a steady load', '', '| phase | fault | requests | failed | of which idempotent | resent by client | error window ms | sessions lost | recovered after ms |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const f of results.failover) lines.push(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} | ${f.failedIdempotent} | ${f.resent} | ${f.errorWindowMs} | ${f.sessionsLost} of ${f.sessionsKnown} | ${f.recoveredAfterMs ?? 'did not'} |`);
