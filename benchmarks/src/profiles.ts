@@ -27,7 +27,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 10, pipelining: 1, warmupSeconds: 1, roundSeconds: 2, rounds: 2 },
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000],
-    budget: { mebibytes: 64, maxSessions: 300_000 },
+    budget: { mebibytes: 32, maxSessions: 160_000 },
     failover: { knownSessions: 50, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000 },
   },
   full: {
