@@ -85,3 +85,24 @@ export function steadyLoad(baseUrl: string, next: (worker: number, i: number) =>
 export function failures(results: LoadResult[]): LoadResult[] {
   return results.filter((r) => r.status === null || r.status >= 500);
 }
+
+/**
+ * The mix the fault tests and the failover benchmark send: a stateless read, a session read, a
+ * catalog read and a session increment (the one POST), spread over a known set of sessions.
+ */
+export function mixedSessionLoad(known: readonly { cookie: string; csrf: string }[]): (worker: number, i: number) => LoadRequest {
+  return (worker, i): LoadRequest => {
+    const client = known[(worker * 7 + i) % known.length];
+    if (!client) return { method: 'GET', path: '/api/stateless/info' };
+    switch (i % 4) {
+      case 0:
+        return { method: 'GET', path: '/api/stateless/info' };
+      case 1:
+        return { method: 'GET', path: '/api/stateful/counter', headers: { cookie: client.cookie } };
+      case 2:
+        return { method: 'GET', path: '/api/products/kb-001' };
+      default:
+        return { method: 'POST', path: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } };
+    }
+  };
+}

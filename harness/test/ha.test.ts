@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
 import { killInstance, killRedisPrimary, restartInstance, rollingRestart, startPostgres, stopPostgres, killPhase1, type Observation } from '../src/faults.ts';
-import { failures, steadyLoad, type LoadRequest, type LoadResult } from '../src/load.ts';
+import { failures, mixedSessionLoad, steadyLoad, type LoadResult } from '../src/load.ts';
 import { startPhase1 } from '../src/phases.ts';
 
 const cleanup = new Cleanup();
@@ -38,23 +38,6 @@ async function clients(url: string, n: number): Promise<Client[]> {
     made.push(client);
   }
   return made;
-}
-
-/** Reads, session reads, and increments, spread over the known sessions. */
-function mixedLoad(known: Client[]) {
-  return (worker: number, i: number): LoadRequest => {
-    const client = known[(worker * 7 + i) % known.length] as Client;
-    switch (i % 4) {
-      case 0:
-        return { method: 'GET', path: '/api/stateless/info' };
-      case 1:
-        return { method: 'GET', path: '/api/stateful/counter', headers: { cookie: client.cookie } };
-      case 2:
-        return { method: 'GET', path: '/api/products?limit=3' };
-      default:
-        return { method: 'POST', path: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } };
-    }
-  };
 }
 
 /** How many of these sessions can still be read; the other answers are logged. */
@@ -102,7 +85,7 @@ describe('through nginx', () => {
 describe('faults under a light steady load', () => {
   it('kill -9 of one instance: no session lost, no idempotent request failed', async () => {
     const known = await clients(topology.url, 20);
-    const load = steadyLoad(topology.url, mixedLoad(known), { workers: 4, pauseMs: 5 });
+    const load = steadyLoad(topology.url, mixedSessionLoad(known), { workers: 4, pauseMs: 5 });
     await settle(1000);
     const observation = await killInstance(topology, 'api-2');
     await settle(2000);
@@ -116,7 +99,7 @@ describe('faults under a light steady load', () => {
 
   it('rolling restart of every instance: 0 failed requests, no session lost', async () => {
     const known = await clients(topology.url, 20);
-    const load = steadyLoad(topology.url, mixedLoad(known), { workers: 4, pauseMs: 5 });
+    const load = steadyLoad(topology.url, mixedSessionLoad(known), { workers: 4, pauseMs: 5 });
     await settle(500);
     const observation = await rollingRestart(topology);
     await settle(500);

@@ -4,7 +4,7 @@
  * killed, PostgreSQL stopped for a while. For each: failed requests, the error window, sessions
  * lost out of a known set made before, time to recover, and a per-second timeline.
  */
-import { faults, failures, steadyLoad, type LoadRequest, type LoadResult } from 'harness';
+import { faults, failures, mixedSessionLoad, steadyLoad, type LoadResult } from 'harness';
 import type { FailoverRow } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 
@@ -17,23 +17,6 @@ interface Fault {
   inject: () => Promise<{ recoveredAfterMs: number | null; notes: string[] }>;
   /** Undo what the fault left behind (restart what stays down), after the measurement. */
   repair?: () => Promise<void>;
-}
-
-function loadFor(known: { cookie: string; csrf: string }[]) {
-  return (worker: number, i: number): LoadRequest => {
-    const client = known[(worker * 5 + i) % known.length] ?? known[0];
-    if (!client) return { method: 'GET', path: '/api/stateless/info' };
-    switch (i % 4) {
-      case 0:
-        return { method: 'GET', path: '/api/stateless/info' };
-      case 1:
-        return { method: 'GET', path: '/api/stateful/counter', headers: { cookie: client.cookie } };
-      case 2:
-        return { method: 'GET', path: '/api/products/kb-001' };
-      default:
-        return { method: 'POST', path: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } };
-    }
-  };
 }
 
 function timeline(results: LoadResult[]): FailoverRow['timeline'] {
@@ -99,7 +82,7 @@ export async function runFailover(env: Environment, options: { knownSessions: nu
   for (const fault of list.filter((f) => !only || only.includes(f.name))) {
     progress(`${fault.phase}: ${fault.name}`);
     const known = await Promise.all(Array.from({ length: options.knownSessions }, () => session(fault.url())));
-    const load = steadyLoad(fault.url(), loadFor(known), { workers: 4, pauseMs: 5 });
+    const load = steadyLoad(fault.url(), mixedSessionLoad(known), { workers: 4, pauseMs: 5 });
     await sleep(options.beforeMs);
     const observation = await fault.inject();
     await sleep(options.afterMs);
