@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['**/node_modules/**', 'docs/**', '**/dist/**', '.tmp/**'] },
+  { ignores: ['**/node_modules/**', 'docs/api/**', 'docs/reports/**', 'docs/diagrams/**', '**/dist/**', '.tmp/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {
@@ -17,6 +17,12 @@ export default defineConfig(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // The guide's example clients: plain JavaScript a learner runs with node, no build step.
+    files: ['docs/examples/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'module', globals: { ...globals.node } },
   },
   {
     // Dredd loads hooks as CommonJS scripts in its own process; they are plain JavaScript.
