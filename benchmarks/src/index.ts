@@ -3,3 +3,4 @@ export { PROFILES, type Profile } from './profiles.ts';
 export { runBenchmarks, SCENARIOS, type Scenario } from './run.ts';
 export { writeReport, printSummary } from './report/write.ts';
 export type { Results } from './results.ts';
+export { renderSvgs } from './report/svg.ts';

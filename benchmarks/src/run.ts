@@ -43,7 +43,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       finishedAt: new Date().toISOString(),
       machine: describeMachine(env.programs),
       load: profile.load,
-      topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same ${env.topology.instances.length > 0 ? 'machine' : ''}`,
+      topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
       throughput,
       capacity,
       budget,

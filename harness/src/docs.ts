@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { renderSvgs } from '../../benchmarks/src/report/svg.ts';
+import { renderSvgs } from 'benchmarks';
 import { repoRoot } from './paths.ts';
 
 export const DOCS_DIR = join(repoRoot, 'docs');

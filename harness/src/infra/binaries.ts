@@ -4,7 +4,7 @@
  * the error gives the exact command to run.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 export type SystemProgram = 'redis-server' | 'postgres' | 'initdb' | 'nginx' | 'chromium';
@@ -76,12 +76,23 @@ export function ensurePrograms(names: SystemProgram[]): Record<SystemProgram, st
     throw new Error(`missing system programs: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo ${command}`);
   }
   console.log(`harness: installing ${packages.join(', ')} (missing: ${missing.join(', ')})`);
-  if (!aptUpdated) {
-    run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update']);
-    aptUpdated = true;
+  // Debian's redis-server, postgresql and nginx packages start a system service on install. The
+  // harness runs its own servers on free ports and wants none of those: while it installs, a
+  // policy-rc.d (the standard way, https://people.debian.org/~hmh/invokerc.d-policyrc.d-specification.txt)
+  // forbids service starts, unless the machine already has a policy of its own.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# written by the harness while it installs packages\nexit 101\n', { mode: 0o755 });
+  try {
+    if (!aptUpdated) {
+      run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update']);
+      aptUpdated = true;
+    }
+    // Wait for dpkg's lock instead of failing if another installer holds it.
+    run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...packages]);
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
   }
-  // Wait for dpkg's lock instead of failing if another installer holds it.
-  run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...packages]);
   for (const name of missing) {
     const path = findProgram(name);
     if (!path) throw new Error(`${name} is still missing after installing ${PACKAGES[name]}`);

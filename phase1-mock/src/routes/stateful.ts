@@ -6,8 +6,7 @@ import { Router, type CookieOptions, type Response } from 'express';
 import type { AppContext } from '../context.ts';
 import { ProblemError } from '../http/problem.ts';
 import { SESSION_COOKIE, currentSession, sessionGuards } from '../http/session-auth.ts';
-import { MAX_QUANTITY_PER_LINE, authenticate, priceCart, sessionView } from 'core';
-import { productNotFound } from './cart-problems.ts';
+import { MAX_QUANTITY_PER_LINE, authenticate, priceCart, productNotFound, sessionView } from 'core';
 
 export function statefulRoutes(ctx: AppContext): Router {
   const router = Router();

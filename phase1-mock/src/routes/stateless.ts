@@ -5,8 +5,7 @@
 import { Router } from 'express';
 import type { AppContext } from '../context.ts';
 import { ProblemError } from '../http/problem.ts';
-import { authenticate, mergeQuoteLines, priceCart } from 'core';
-import { unknownProductProblem } from './cart-problems.ts';
+import { authenticate, mergeQuoteLines, priceCart, unknownProductProblem } from 'core';
 
 interface CartQuoteBody {
   items: { productId: string; quantity: number }[];

@@ -11,8 +11,6 @@ import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { ProblemError } from 'core';
 
-export const RATE_LIMITED_OPERATIONS = new Set(['issueTokens', 'refreshTokens', 'createSession']);
-
 export async function registerRateLimit(app: FastifyInstance, redis: Redis, max: number): Promise<void> {
   if (max === 0) return;
   await app.register(rateLimit, {

@@ -5,11 +5,10 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { CookieSerializeOptions } from '@fastify/cookie';
-import { MAX_QUANTITY_PER_LINE, ProblemError, authenticate, priceCart, sessionView, type SessionUser } from 'core';
+import { MAX_QUANTITY_PER_LINE, ProblemError, authenticate, priceCart, productNotFound, sessionView, type SessionUser } from 'core';
 import type { AppContext, OperationRoutes } from '../context.ts';
 import { rateLimitConfig } from '../http/rate-limit.ts';
 import { SESSION_COOKIE, currentSession, sessionGuards } from '../http/session-auth.ts';
-import { productNotFound } from './cart-problems.ts';
 
 export function statefulRoutes(ctx: AppContext): OperationRoutes {
   const { withSession, withCsrf } = sessionGuards(ctx.sessions);

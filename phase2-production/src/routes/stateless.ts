@@ -2,10 +2,9 @@
  * The stateless column (contract tag Stateless): every request carries all the state the server
  * needs, and the server keeps nothing about the caller (refresh tokens aside, see core/tokens.ts).
  */
-import { ProblemError, authenticate, mergeQuoteLines, priceCart } from 'core';
+import { ProblemError, authenticate, mergeQuoteLines, priceCart, unknownProductProblem } from 'core';
 import type { AppContext, OperationRoutes } from '../context.ts';
 import { rateLimitConfig } from '../http/rate-limit.ts';
-import { unknownProductProblem } from './cart-problems.ts';
 
 interface CartQuoteBody {
   items: { productId: string; quantity: number }[];
