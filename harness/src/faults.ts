@@ -142,16 +142,36 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
   return finish(o);
 }
 
-/** Start a stopped Redis node again; Sentinel makes a former primary a replica of the new one. */
-export async function restartRedisNode(topology: Phase2Topology, name: string): Promise<Observation> {
-  const node = topology.stack.redisHa?.nodes.find((n) => n.name === name);
-  if (!node) throw new Error(`no Redis node ${name}`);
-  const o = observation('restart-redis', name, null);
+/**
+ * Stop a Redis node (if it runs) and start it again on the same port. It comes back with its
+ * append-only file and asks the Sentinels who the primary is: a former primary rejoins the
+ * promoted one as a replica; the current primary, restarted faster than the Sentinels notice,
+ * stays primary with everything it had.
+ */
+export async function restartRedisNode(topology: Phase2Topology, name: string, options: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<Observation> {
+  const ha = topology.stack.redisHa;
+  const node = ha?.nodes.find((n) => n.name === name);
+  if (!ha || !node) throw new Error(`no Redis node ${name}; there are ${ha?.nodes.map((n) => n.name).join(', ') ?? 'none (--single-redis)'}`);
+  const o = observation('restart-redis', name, node.process()?.pid ?? null);
+  const wasPrimary = (await ha.currentPrimary())?.name === name;
+  if (options.signal === 'SIGKILL') node.process()?.kill('SIGKILL');
   await node.stop();
+  o.downAfterMs = Math.round(performance.now() - o.t0);
   await node.start();
   o.pid = node.process()?.pid ?? null;
-  o.recoveredAfterMs = Math.round(performance.now() - o.t0);
+  const role = /starts as (primary|replica of \S+), per (.*)$/m.exec(node.process()?.recentOutput() ?? '');
+  o.notes.push(`${wasPrimary ? 'was primary' : 'was a replica'}; came back ${role ? `as ${role[1] ?? ''} (${role[2] ?? ''})` : 'with no role line'}`);
+  // Back = a write is acknowledged again through nginx (a session created, WAITed for).
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateful/sessions`, { method: 'POST' }), o.t0, 60_000);
   return finish(o);
+}
+
+/** kill -9 the primary and start it again at once, well before the Sentinels' down-after. */
+export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise<Observation> {
+  const primary = await topology.stack.redisHa?.currentPrimary();
+  if (!primary) throw new Error('fast-restart-redis-primary needs the Sentinel topology, with a primary the Sentinels name');
+  const o = await restartRedisNode(topology, primary.name, { signal: 'SIGKILL' });
+  return { ...o, action: 'fast-restart-redis-primary' };
 }
 
 export async function stopPostgres(topology: Phase2Topology): Promise<Observation> {

@@ -9,4 +9,4 @@ export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate
 export { startProcess, type ManagedProcess } from './processes.ts';
 export { startPhase2Topology, type Phase2Topology, type Instance } from './topology.ts';
 export * as faults from './faults.ts';
-export { steadyLoad, failures, mixedSessionLoad, type LoadRequest, type LoadResult } from './load.ts';
+export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledged, type LoadRequest, type LoadResult, type SessionClient, type WriterTally, type DurabilityCheck } from './load.ts';

@@ -106,3 +106,103 @@ export function mixedSessionLoad(known: readonly { cookie: string; csrf: string 
     }
   };
 }
+
+export interface SessionClient {
+  cookie: string;
+  csrf: string;
+}
+
+export interface WriterTally {
+  client: SessionClient;
+  /** Increments answered 200: the server said they happened. */
+  acknowledged: number;
+  /** Every increment sent, answered or not: an upper bound on what the counter may hold. */
+  attempted: number;
+  /** The last value the server acknowledged. */
+  lastValue: number;
+}
+
+/**
+ * One writer per session, each incrementing its own counter in a loop until stopped, counting
+ * what the server acknowledged: the client's side of a Jepsen-style check. Bounded by `maxMs`.
+ */
+export function sessionWriters(baseUrl: string, clients: readonly SessionClient[], options: { pauseMs?: number; maxMs?: number } = {}): { stop(): Promise<WriterTally[]> } {
+  const tallies: WriterTally[] = clients.map((client) => ({ client, acknowledged: 0, attempted: 0, lastValue: 0 }));
+  const t0 = performance.now();
+  let stopping = false;
+  const write = async (tally: WriterTally) => {
+    while (!stopping && performance.now() - t0 < (options.maxMs ?? 120_000)) {
+      tally.attempted += 1;
+      try {
+        const response = await fetch(`${baseUrl}/api/stateful/counter/increment`, {
+          method: 'POST',
+          headers: { cookie: tally.client.cookie, 'x-csrf-token': tally.client.csrf },
+          signal: AbortSignal.timeout(15_000),
+        });
+        const body = (await response.json()) as { value?: number };
+        if (response.status === 200 && typeof body.value === 'number') {
+          tally.acknowledged += 1;
+          tally.lastValue = body.value;
+        }
+      } catch {
+        // No answer: not acknowledged, and it may or may not have happened.
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 10));
+    }
+  };
+  const running = tallies.map(write);
+  return {
+    stop: async () => {
+      stopping = true;
+      await Promise.all(running);
+      return tallies;
+    },
+  };
+}
+
+export interface DurabilityCheck {
+  sessions: number;
+  sessionsLost: number;
+  acknowledged: number;
+  /** Acknowledged increments the counters no longer hold (summed over sessions whose counter fell short). */
+  acknowledgedLost: number;
+  /** Counters above what was ever sent: would mean an increment applied twice. */
+  overCounted: number;
+  details: string[];
+}
+
+/**
+ * The server's side of the check: read every session back and compare its counter with what the
+ * writer was told. Each session started at 0 and only its writer changed it, so its counter must
+ * be at least the acknowledged count (nothing acknowledged lost) and at most the attempted count.
+ * Retries through outages with a generous bound: a store that is still electing answers 503.
+ */
+export async function checkAcknowledged(baseUrl: string, tallies: readonly WriterTally[], deadlineMs = 60_000): Promise<DurabilityCheck> {
+  const check: DurabilityCheck = { sessions: tallies.length, sessionsLost: 0, acknowledged: 0, acknowledgedLost: 0, overCounted: 0, details: [] };
+  const deadline = Date.now() + deadlineMs;
+  for (const tally of tallies) {
+    check.acknowledged += tally.acknowledged;
+    let status = 0;
+    let value: number | null = null;
+    while (Date.now() < deadline) {
+      const response = await fetch(`${baseUrl}/api/stateful/counter`, { headers: { cookie: tally.client.cookie }, signal: AbortSignal.timeout(10_000) }).catch(() => null);
+      status = response?.status ?? 0;
+      if (status === 200) value = ((await response?.json()) as { value: number }).value;
+      else await response?.arrayBuffer();
+      if (status === 200 || status === 401) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (value === null) {
+      check.sessionsLost += 1;
+      check.acknowledgedLost += tally.acknowledged;
+      check.details.push(`session lost (HTTP ${status}) after ${tally.acknowledged} acknowledged increments`);
+    } else if (value < tally.acknowledged) {
+      check.acknowledgedLost += tally.acknowledged - value;
+      check.details.push(`counter ${value} < ${tally.acknowledged} acknowledged`);
+    } else if (value > tally.attempted) {
+      check.overCounted += value - tally.attempted;
+      check.details.push(`counter ${value} > ${tally.attempted} sent`);
+    }
+  }
+  return check;
+}

@@ -11,7 +11,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { repoRoot } from '../src/paths.ts';
-import { REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings, MASTER_NAME } from '../src/infra/redis-ha.ts';
+import { NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings, MASTER_NAME } from '../src/infra/redis-ha.ts';
 import { instanceEnv, stackEnv } from '../src/phase2.ts';
 import { upstreamLines } from '../src/infra/nginx.ts';
 import { loadConfig as loadPhase2Config } from '../../phase2-production/src/config.ts';
@@ -24,6 +24,7 @@ interface Service {
   environment?: Record<string, string>;
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
+  volumes?: string[];
 }
 
 const text = readFileSync(join(repoRoot, 'compose.yaml'), 'utf8');
@@ -84,7 +85,17 @@ describe('compose.yaml', () => {
     const sentinel = services['sentinel-1']?.command;
     const script = Array.isArray(sentinel) ? sentinel.join(' ') : String(sentinel);
     for (const line of sentinelSettings('redis-a', 6379)) expect(script).toContain(line);
-    for (const replica of REDIS_NODE_NAMES.slice(1)) expect(services[replica]?.command).toEqual(expect.arrayContaining(['--replicaof', 'redis-a', '6379', '--repl-diskless-sync-delay', '0']));
+    // Every node runs the script the harness runs, with the harness's data settings, its own volume,
+    // and no role fixed at deployment: the script asks the Sentinels.
+    for (const name of REDIS_NODE_NAMES) {
+      const node = services[name];
+      const command = node?.command as string[];
+      expect(command.slice(0, 2), name).toEqual(['sh', '/usr/local/bin/redis-node.sh']);
+      expect(command.join(' '), name).toContain(NODE_DATA_SETTINGS.join(' '));
+      expect(command, name).not.toContain('--replicaof');
+      expect(node?.environment, name).toMatchObject({ NODE_HOST: name, INITIAL_PRIMARY: 'redis-a:6379', REDIS_MASTER_NAME: MASTER_NAME, REDIS_SENTINELS: SENTINEL_NAMES.map((s) => `${s}:26379`).join(',') });
+      expect(node?.volumes, name).toEqual(['./phase2-production/deployment/redis-node.sh:/usr/local/bin/redis-node.sh:ro', `${name}-data:/data`]);
+    }
     const harnessUpstreams = upstreamLines([1, 2, 3].map((n) => ({ port: 9000 + n })))
       .replace(/127\.0\.0\.1:900(\d)/g, 'api-$1:3002')
       .split('\n')

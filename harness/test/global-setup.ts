@@ -5,5 +5,5 @@
 import { ensurePrograms } from '../src/infra/binaries.ts';
 
 export default function setup(): void {
-  ensurePrograms(['redis-server', 'initdb', 'postgres', 'nginx', 'chromium']);
+  ensurePrograms(['redis-server', 'redis-cli', 'initdb', 'postgres', 'nginx', 'chromium']);
 }

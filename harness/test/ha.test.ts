@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
-import { killInstance, killRedisPrimary, restartInstance, rollingRestart, startPostgres, stopPostgres, killPhase1, type Observation } from '../src/faults.ts';
-import { failures, mixedSessionLoad, steadyLoad, type LoadResult } from '../src/load.ts';
+import { fastRestartRedisPrimary, killInstance, killRedisPrimary, restartInstance, restartRedisNode, rollingRestart, startPostgres, stopPostgres, killPhase1, type Observation } from '../src/faults.ts';
+import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from '../src/load.ts';
 import { startPhase1 } from '../src/phases.ts';
 
 const cleanup = new Cleanup();
@@ -151,7 +151,51 @@ describe('faults under a light steady load', () => {
     expect(refused.every((status) => status === 503)).toBe(true);
     expect(await stillThere(before)).toBe(before.length);
     expect(await stillThere(acknowledged)).toBe(acknowledged.length);
-  });
+    // Generous: a failover takes seconds, and on a loaded machine many more.
+  }, 120_000);
+});
+
+describe('Redis restarts under 20 writers, each incrementing its own session', () => {
+  /** Runs `fault` while every writer increments; then reads every counter back and compares. */
+  async function underWriters(fault: () => Promise<Observation>) {
+    const writers = sessionWriters(topology.url, await clients(topology.url, 20));
+    await settle(1000);
+    const observation = await fault();
+    await settle(1000);
+    const tallies = await writers.stop();
+    const check = await checkAcknowledged(topology.url, tallies);
+    console.log(`[${observation.action}] ${observation.target}: ${check.acknowledged} increments acknowledged, ${check.acknowledgedLost} lost, ${check.sessionsLost} of ${check.sessions} sessions lost; back after ${String(observation.recoveredAfterMs)} ms; ${observation.notes.join('; ')}`);
+    return { observation, check };
+  }
+
+  it('the primary killed and restarted at once, before the Sentinels notice: it comes back with its data', async () => {
+    const { observation, check } = await underWriters(() => fastRestartRedisPrimary(topology));
+    expect(observation.recoveredAfterMs).not.toBeNull();
+    expect(check.details).toEqual([]);
+    expect(check.acknowledged).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('every node restarted in turn, the promoted primary included: each rejoins the primary the Sentinels name', async () => {
+    const ha = topology.stack.redisHa;
+    if (!ha) throw new Error('no Sentinel topology');
+    for (const node of ha.nodes) {
+      const { observation, check } = await underWriters(() => restartRedisNode(topology, node.name));
+      expect(observation.recoveredAfterMs, node.name).not.toBeNull();
+      expect(check.details, node.name).toEqual([]);
+    }
+    // One primary, two replicas of it, each with its link up: nobody replicates a stale address.
+    const primary = await ha.currentPrimary();
+    expect(primary).not.toBeNull();
+    for (const node of ha.nodes.filter((n) => n !== primary)) {
+      const { Redis } = await import('ioredis');
+      const client = new Redis({ port: node.port, host: '127.0.0.1', lazyConnect: true });
+      await client.connect();
+      const info = await client.info('replication');
+      client.disconnect();
+      expect(info, node.name).toMatch(new RegExp(`master_port:${String(primary?.port)}`));
+      expect(info, node.name).toMatch(/master_link_status:up/);
+    }
+  }, 300_000);
 });
 
 describe('the contrast: phase 1', () => {

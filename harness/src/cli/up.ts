@@ -47,6 +47,7 @@ try {
     'pause-instance': (target, seconds) => faults.pauseInstance(topology, need(target, 'phase 2 instance id'), seconds ?? 5),
     'kill-redis-primary': () => faults.killRedisPrimary(topology),
     'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-a, …)')),
+    'fast-restart-redis-primary': () => faults.fastRestartRedisPrimary(topology),
     'stop-postgres': () => faults.stopPostgres(topology),
     'start-postgres': () => faults.startPostgres(topology),
     'kill-phase1': async () => {

@@ -7,11 +7,12 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type SystemProgram = 'redis-server' | 'postgres' | 'initdb' | 'nginx' | 'chromium';
+export type SystemProgram = 'redis-server' | 'redis-cli' | 'postgres' | 'initdb' | 'nginx' | 'chromium';
 
 /** The Debian package that provides each program. */
 const PACKAGES: Record<SystemProgram, string> = {
   'redis-server': 'redis-server',
+  'redis-cli': 'redis-tools',
   postgres: 'postgresql',
   initdb: 'postgresql',
   nginx: 'nginx-light',

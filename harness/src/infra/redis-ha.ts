@@ -7,14 +7,25 @@
  * second (down-after-milliseconds 1000) and to need two Sentinels to agree (quorum 2 of 3), so one
  * confused Sentinel cannot trigger a failover alone.
  * https://redis.io/docs/latest/operate/oss_and_stack/management/sentinel/
+ *
+ * Two rules keep a restart from losing data (docs/decisions/0009-redis-persistence-and-roles.md):
+ * - every node keeps an append-only file in its own directory, kept for the whole run, so a node
+ *   that restarts comes back with what it had, never empty. A primary without persistence that
+ *   restarts faster than the Sentinels notice comes back empty and its replicas resync to empty
+ *   (https://redis.io/docs/latest/operate/oss_and_stack/management/replication/#safety-of-replication-when-master-has-persistence-turned-off).
+ * - a node's role comes from the Sentinels, never from how it was first started: on every start
+ *   it asks them who the primary is and joins that node as a replica, and it starts as primary
+ *   only when it is the one they name or none of them knows one (the very first start).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
+import { phase2Dir } from '../paths.ts';
 
 export const MASTER_NAME = 'lab-primary';
 export const REDIS_NODE_NAMES = ['redis-a', 'redis-b', 'redis-c'] as const;
@@ -30,12 +41,34 @@ export function sentinelSettings(primaryHost: string, primaryPort: number): stri
   ];
 }
 
+/**
+ * The data settings of every node (compose.yaml gives its nodes the same, checked by a test).
+ * - appendonly + appendfsync everysec: each write reaches the file before its reply is sent, and
+ *   the file is fsynced once a second, so a killed process loses nothing and a machine that loses
+ *   power loses at most the last second. RDB snapshots stay off: the AOF's own RDB preamble is
+ *   what makes a restart load fast.
+ * - min-replicas-to-write 1: a primary that cannot see a replica refuses writes (NOREPLICAS,
+ *   which phase 2 answers with 503) instead of taking writes that a failover would discard.
+ * - repl-diskless-sync-delay 0: a replica (re)joining is synced at once, not after Redis's default
+ *   5 s wait for more replicas to batch; until then WAIT could not be satisfied.
+ */
+export const NODE_DATA_SETTINGS = [
+  '--appendonly', 'yes',
+  '--appendfsync', 'everysec',
+  '--save', '',
+  '--min-replicas-to-write', '1',
+  '--min-replicas-max-lag', '10',
+  '--repl-diskless-sync-delay', '0',
+] as const;
+
 export interface RedisNode {
   name: string;
   port: number;
+  /** The node's own directory: its append-only file, kept across its restarts. */
+  dir: string;
   process(): ManagedProcess | null;
   stop(): Promise<void>;
-  /** Starts it again on the same port (a restarted old primary comes back and is made a replica). */
+  /** Starts it again on the same port, as a replica of whichever node the Sentinels name. */
   start(): Promise<void>;
 }
 
@@ -49,16 +82,68 @@ export interface RunningRedisHa {
   currentPrimary(): Promise<RedisNode | null>;
 }
 
-async function redisNode(cleanup: Cleanup, binary: string, name: string, dir: string, args: (port: number) => string[], ready: RegExp): Promise<RedisNode> {
+/** The primary's port as the first Sentinel that answers names it; null when none knows one. */
+async function primaryPortFromSentinels(sentinels: readonly RedisNode[]): Promise<number | null> {
+  for (const sentinel of sentinels) {
+    if (!sentinel.process()) continue;
+    const client = new Redis({ port: sentinel.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
+    client.on('error', () => { /* this Sentinel is unreachable: the next one is asked */ });
+    try {
+      await client.connect();
+      const reply = (await client.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as [string, string] | null;
+      if (reply) return Number(reply[1]);
+    } catch {
+      // try the next Sentinel
+    } finally {
+      client.disconnect();
+    }
+  }
+  return null;
+}
+
+
+/** Polls the node until its link to the primary is up: a replica that has the data can confirm a WAIT. */
+async function waitForSync(name: string, port: number, timeoutMs: number): Promise<void> {
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => { /* polled below */ });
+  const deadline = Date.now() + timeoutMs;
+  try {
+    await client.connect();
+    while (Date.now() < deadline) {
+      if (/master_link_status:up/.test(await client.info('replication'))) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${name} did not finish syncing from its primary within ${timeoutMs} ms`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The script compose.yaml runs in each Redis container; the harness runs the same file. */
+export const REDIS_NODE_SCRIPT = join(phase2Dir, 'deployment', 'redis-node.sh');
+
+async function startNode(cleanup: Cleanup, name: string, dir: string, sentinels: readonly RedisNode[], initialPrimaryPort: (ownPort: number) => number): Promise<RedisNode> {
   const port = await freePort();
   let child: ManagedProcess | null = null;
   const node: RedisNode = {
     name,
     port,
+    dir,
     process: () => child,
     start: async () => {
-      const started = await startProcess({ name, command: binary, args: args(port), cwd: dir, readyLine: ready });
+      const env = {
+        ...process.env,
+        REDIS_SENTINELS: sentinels.filter((s) => s.process()).map((s) => `127.0.0.1:${s.port}`).join(','),
+        REDIS_MASTER_NAME: MASTER_NAME,
+        NODE_HOST: '127.0.0.1',
+        NODE_PORT: String(port),
+        INITIAL_PRIMARY: `127.0.0.1:${initialPrimaryPort(port)}`,
+      };
+      const args = [REDIS_NODE_SCRIPT, '--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', dir, ...NODE_DATA_SETTINGS];
+      // The script execs redis-server, so the pid the harness keeps is Redis's own.
+      const started = await startProcess({ name, command: 'sh', args, cwd: dir, env, readyLine: /Ready to accept connections/, timeoutMs: 60_000 });
       child = started.process;
+      if (/starts as replica/.test(child.recentOutput())) await waitForSync(name, port, 60_000);
     },
     stop: async () => {
       await child?.stop();
@@ -70,88 +155,64 @@ async function redisNode(cleanup: Cleanup, binary: string, name: string, dir: st
   return node;
 }
 
+async function startSentinel(cleanup: Cleanup, binary: string, name: string, dir: string, primaryPort: number): Promise<RedisNode> {
+  const port = await freePort();
+  // A Sentinel rewrites its config file as it learns the topology, so each needs its own, and a
+  // restarted Sentinel reads back what it had learnt rather than the first primary.
+  const configFile = join(dir, 'sentinel.conf');
+  writeFileSync(configFile, [`port ${port}`, 'bind 127.0.0.1', 'protected-mode no', `dir ${dir}`, ...sentinelSettings('127.0.0.1', primaryPort), ''].join('\n'));
+  let child: ManagedProcess | null = null;
+  const sentinel: RedisNode = {
+    name,
+    port,
+    dir,
+    process: () => child,
+    start: async () => {
+      child = (await startProcess({ name, command: binary, args: [configFile, '--sentinel'], cwd: dir, readyLine: /Sentinel ID is|monitor master/ })).process;
+    },
+    stop: async () => {
+      await child?.stop();
+      child = null;
+    },
+  };
+  await sentinel.start();
+  cleanup.add(`stop ${name}`, () => sentinel.stop());
+  return sentinel;
+}
+
 export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {
-  const { 'redis-server': binary } = ensurePrograms(['redis-server']);
+  // The node script asks the Sentinels with redis-cli.
+  const { 'redis-server': binary } = ensurePrograms(['redis-server', 'redis-cli']);
   const dir = mkdtempSync(join(tmpdir(), 'lab-redis-ha-'));
   cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
-  // repl-diskless-sync-delay 0: a replica (re)joining is synced at once, not after Redis's default
-  // 5 s wait for more replicas to batch; until then WAIT could not be satisfied.
-  const base = (nodeDir: string) => ['--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', nodeDir, '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0'];
   const dataDir = (name: string) => {
     const path = join(dir, name);
     mkdirSync(path, { recursive: true });
     return path;
   };
 
-  const [primaryName, ...replicaNames] = REDIS_NODE_NAMES;
-  const primaryDir = dataDir(primaryName);
-  const primary = await redisNode(cleanup, binary, primaryName, primaryDir, (port) => ['--port', String(port), ...base(primaryDir)], /Ready to accept connections/);
-  const replicas = await Promise.all(
-    replicaNames.map((name) => {
-      const replicaDir = dataDir(name);
-      return redisNode(
-        cleanup,
-        binary,
-        name,
-        replicaDir,
-        (port) => ['--port', String(port), ...base(replicaDir), '--replicaof', '127.0.0.1', String(primary.port)],
-        /MASTER <-> REPLICA sync: Finished with success/,
-      );
-    }),
-  );
-
+  // Sentinels start after the nodes (they need a primary to monitor), so the very first start
+  // takes its roles from the list order: the first node is the primary.
   const sentinels: RedisNode[] = [];
-  for (const name of SENTINEL_NAMES) {
-    const sentinelDir = dataDir(name);
-    // A Sentinel rewrites its config file as it learns the topology, so each needs its own.
-    const configFile = join(sentinelDir, 'sentinel.conf');
-    sentinels.push(
-      await redisNode(
-        cleanup,
-        binary,
-        name,
-        sentinelDir,
-        (port) => {
-          writeFileSync(
-            configFile,
-            [
-              `port ${port}`,
-              'bind 127.0.0.1',
-              'protected-mode no',
-              `dir ${sentinelDir}`,
-              ...sentinelSettings('127.0.0.1', primary.port),
-              '',
-            ].join('\n'),
-          );
-          return [configFile, '--sentinel'];
-        },
-        /Sentinel ID is|monitor master/,
-      ),
-    );
+  const nodes: RedisNode[] = [];
+  let firstPort = 0;
+  for (const name of REDIS_NODE_NAMES) {
+    const node = await startNode(cleanup, name, dataDir(name), sentinels, (ownPort) => firstPort || ownPort);
+    nodes.push(node);
+    if (firstPort === 0) firstPort = node.port;
   }
+  const initialPrimary = nodes[0];
+  if (!initialPrimary) throw new Error('no Redis node started');
+  for (const name of SENTINEL_NAMES) sentinels.push(await startSentinel(cleanup, binary, name, dataDir(name), initialPrimary.port));
 
-  const nodes = [primary, ...replicas];
   return {
     masterName: MASTER_NAME,
     sentinelList: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
     nodes,
     sentinels,
     currentPrimary: async () => {
-      const { Redis } = await import('ioredis');
-      for (const sentinel of sentinels) {
-        if (!sentinel.process()) continue;
-        const client = new Redis({ port: sentinel.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500 });
-        try {
-          await client.connect();
-          const reply = (await client.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as [string, string] | null;
-          if (reply) return nodes.find((node) => node.port === Number(reply[1])) ?? null;
-        } catch {
-          // try the next Sentinel
-        } finally {
-          client.disconnect();
-        }
-      }
-      return null;
+      const port = await primaryPortFromSentinels(sentinels);
+      return nodes.find((node) => node.port === port) ?? null;
     },
   };
 }
