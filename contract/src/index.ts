@@ -1,37 +1,3 @@
-/**
- * The contract as a module: where the file is, and its parsed form. Both phases load the YAML
- * file itself at start, so there is one description of the API and nothing restated by hand.
- */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-
-export const contractPath = fileURLToPath(new URL('../openapi.yaml', import.meta.url));
-
-/** The parts of an OpenAPI 3.0 document this project reads; the file itself is the full truth. */
-export interface OpenApiDocument {
-  openapi: string;
-  info: { title: string; version: string };
-  paths: Record<string, Record<string, { operationId?: string; responses: Record<string, unknown> }>>;
-  components: { schemas: Record<string, unknown> };
-}
-
-export function loadContract(): OpenApiDocument {
-  return parse(readFileSync(contractPath, 'utf8')) as OpenApiDocument;
-}
-
-export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-
-/** Every (method, path, status) the contract documents: what Dredd turns into transactions. */
-export function documentedResponses(doc: OpenApiDocument = loadContract()): { method: string; path: string; status: string }[] {
-  const out: { method: string; path: string; status: string }[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of HTTP_METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      for (const status of Object.keys(operation.responses)) out.push({ method: method.toUpperCase(), path, status });
-    }
-  }
-  return out;
-}
+/** The contract package: the OpenAPI document, what is read from it, and a response validator. */
+export { contractPath, loadContract, documentedResponses, contractOperations, HTTP_METHODS, type OpenApiDocument, type ContractOperation } from './document.ts';
 export { responseValidator, type ResponseValidator } from './validate.ts';

@@ -4,7 +4,7 @@
  */
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { loadContract } from './index.ts';
+import { loadContract } from './document.ts';
 
 interface Content {
   schema?: unknown;

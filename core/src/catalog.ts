@@ -4,8 +4,6 @@
  * session's) price lines the same way.
  */
 
-import { productNotFound } from './problems.ts';
-
 export interface Product {
   id: string;
   name: string;
@@ -59,9 +57,4 @@ export async function priceCart(catalog: Catalog, lines: readonly (readonly [str
     totalCents: items.reduce((sum, line) => sum + line.lineTotalCents, 0),
     currency: 'EUR',
   };
-}
-
-/** An unknown-product error as the contract's 422; anything else unchanged. */
-export function unknownProductProblem(error: unknown): unknown {
-  return error instanceof UnknownProductError ? productNotFound(error.productIds) : error;
 }

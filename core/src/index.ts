@@ -1,7 +1,9 @@
 /**
  * What both phases share because it does not depend on where state lives or which framework
- * serves it: the store interfaces, cart pricing, password hashes, tokens, problem codes, request
- * ids, health checks and the maintenance switch. Each phase implements the interfaces its own way.
+ * serves it: the contract's operations, the component interfaces they use (sessions, catalog,
+ * users, refresh tokens), cart pricing, password hashes, tokens, problem codes and domain errors,
+ * request ids, health checks and the maintenance switch. Each phase adapts the operations to its
+ * framework and implements the interfaces with its own components.
  */
 export * from './sessions.ts';
 export * from './catalog.ts';
@@ -14,3 +16,5 @@ export * from './health.ts';
 export * from './maintenance.ts';
 export * from './views.ts';
 export * from './metrics.ts';
+export * from './errors.ts';
+export * from './operations/index.ts';

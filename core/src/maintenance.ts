@@ -7,6 +7,7 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { ProblemError } from './problems.ts';
 
 export class MaintenanceSwitch {
   #on = false;
@@ -30,9 +31,16 @@ export class MaintenanceSwitch {
   }
 }
 
-/** Probes and metrics keep answering during maintenance: the instance is alive, just not serving. */
-export function exemptFromMaintenance(path: string): boolean {
-  return path === '/health/live' || path === '/health/startup' || path === '/metrics' || path === '/health/ready' || path === '/health';
-}
+/**
+ * Probes and metrics keep answering during maintenance and while an instance drains: it is alive,
+ * just not serving, and the load balancer and Prometheus must be able to see that.
+ */
+export const PROBE_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/startup', '/health/ready', '/health', '/metrics']);
 
 export const MAINTENANCE_RETRY_AFTER_SECONDS = 30;
+
+/** The 503 a request gets while the instance is in maintenance; null when it may proceed. */
+export function maintenanceProblem(maintenance: MaintenanceSwitch, path: string): ProblemError | null {
+  if (!maintenance.on || PROBE_PATHS.has(path)) return null;
+  return new ProblemError(503, 'MAINTENANCE', 'This instance is down for maintenance; try again later.', { headers: { 'Retry-After': String(MAINTENANCE_RETRY_AFTER_SECONDS) } });
+}

@@ -81,8 +81,3 @@ export function problemBody(status: number, code: ProblemCode, instance: string,
     requestId,
   };
 }
-
-/** Both carts, quoted and stored, refuse unknown products the same way. */
-export function productNotFound(productIds: readonly string[]): ProblemError {
-  return new ProblemError(422, 'PRODUCT_NOT_FOUND', `The catalog has no product ${productIds.join(', ')}.`);
-}

@@ -1,7 +1,7 @@
 /**
- * The session store interface. Phase 1 keeps sessions in a Map (phase1-mock/src/sessions/
- * memory-store.ts); phase 2 puts the same interface on Redis (phase2-production/src/sessions/
- * redis-store.ts). Every operation is one atomic step on one session, so routes never
+ * The session store interface. Phase 1 keeps sessions in a Map, phase 2 puts the same interface on
+ * Redis, each in its own src/sessions/session-store.ts. Every operation is one atomic step on one
+ * session, so operations never
  * read a session, change it in JavaScript and write it back: that read-modify-write is how common
  * session middleware loses concurrent updates.
  */

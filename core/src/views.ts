@@ -1,6 +1,6 @@
 /** How sessions and carts look on the wire, and how a new session starts: the same in both phases. */
 import { MAX_QUANTITY_PER_LINE, newCsrfToken, newSessionId, type Session, type SessionUser } from './sessions.ts';
-import { ProblemError } from './problems.ts';
+import { CartLineLimitError } from './errors.ts';
 
 /** The contract's Session: everything but the id, which travels only in the HttpOnly cookie. */
 export function sessionView(session: Session) {
@@ -31,6 +31,6 @@ export function mergeQuoteLines(items: readonly { productId: string; quantity: n
   const merged = new Map<string, number>();
   for (const { productId, quantity } of items) merged.set(productId, (merged.get(productId) ?? 0) + quantity);
   const over = [...merged].find(([, quantity]) => quantity > MAX_QUANTITY_PER_LINE);
-  if (over) throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${MAX_QUANTITY_PER_LINE} of ${over[0]} per cart.`);
+  if (over) throw new CartLineLimitError(over[0], MAX_QUANTITY_PER_LINE);
   return [...merged];
 }

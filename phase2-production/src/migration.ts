@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Product, Session, UserRecord } from 'core';
 import { transaction, type Pool } from './db/pool.ts';
-import type { RedisSessionStore } from './sessions/redis-store.ts';
+import type { RedisSessionStore } from './sessions/session-store.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 
 export async function importPhase1Data(pool: Pool, dataDir: string): Promise<{ users: number; products: number }> {

@@ -14,6 +14,7 @@
  */
 import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
+import { DependencyUnavailableError } from 'core';
 import type { Config } from './config.ts';
 
 export const SESSION_DB = 0;
@@ -53,4 +54,27 @@ export function createRedis(config: Config, db: number, onError: (error: Error) 
 export async function redisReady(client: Redis, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return;
   await once(client, 'ready', { signal: AbortSignal.timeout(timeoutMs) });
+}
+
+// Redis replies that mean "not now" rather than "wrong command": a replica that was a primary
+// (READONLY, during a failover), a server loading its data, a primary that lost its replicas.
+const REDIS_TRANSIENT_REPLY = /^(READONLY|LOADING|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|NOREPLICAS|BUSY)\b/;
+
+/** Telling "Redis is unreachable" (503, the client retries) from "our command is wrong" (500). */
+export function isRedisUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  // ioredis's ReplyError is the server answering: only the transient replies count.
+  if (error.name === 'ReplyError') return REDIS_TRANSIENT_REPLY.test(error.message);
+  // Everything else is the connection: refused, reset, closed, offline queue off, timed out.
+  return true;
+}
+
+/** Runs a Redis call; an unreachable Redis becomes core's DependencyUnavailableError. */
+export async function guardRedis<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isRedisUnavailable(error)) throw new DependencyUnavailableError('redis', 'Redis (the session store)', error);
+    throw error;
+  }
 }

@@ -16,7 +16,7 @@ try {
   process.exit(1);
 }
 
-const { app, context, pool } = await buildApp(config);
+const { app, lifecycle, pool } = await buildApp(config);
 
 // Start-up work: the database must be reachable and its schema current (migrations are a
 // deployment step, `npm run migrate`, not something every instance races to do).
@@ -57,7 +57,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
   }
   stopping = true;
   app.log.info({ signal }, 'draining');
-  context.lifecycle.draining = true;
+  lifecycle.draining = true;
   const force = setTimeout(() => {
     app.log.error('shutdown timed out: exiting with requests still open');
     process.exit(1);

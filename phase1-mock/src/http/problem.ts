@@ -5,9 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
-import { ProblemError, problemBody, type ProblemBody } from 'core';
-
-export { ProblemError };
+import { ProblemError, problemBody, problemFromError, type ProblemBody } from 'core';
 
 interface BodyParserError {
   type: string;
@@ -18,9 +16,10 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof error === 'object' && error !== null && 'type' in error && typeof error.type === 'string' && 'status' in error;
 }
 
-/** Maps anything thrown to a ProblemError; unknown errors become a 500 with no details. */
+/** Maps anything thrown to a ProblemError: Express's and the validator's errors here, the domain's in core; anything else is a 500 with no details. */
 export function toProblem(error: unknown): ProblemError {
-  if (error instanceof ProblemError) return error;
+  const fromDomain = problemFromError(error);
+  if (fromDomain) return fromDomain;
   if (error instanceof validatorErrors.BadRequest) {
     const errors = error.errors.map((e) => ({ path: e.path, message: e.message }));
     const detail = errors.map((e) => `${e.path.replace(/^\./, '')} ${e.message}`).join('; ');

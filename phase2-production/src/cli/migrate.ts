@@ -50,7 +50,7 @@ try {
     if (!env.PHASE1_ADMIN_TOKEN) throw new Error('--sessions-from needs PHASE1_ADMIN_TOKEN, the ADMIN_TOKEN phase 1 runs with');
     const { loadConfig } = await import('../config.ts');
     const { createRedis, redisReady, SESSION_DB } = await import('../redis.ts');
-    const { RedisSessionStore } = await import('../sessions/redis-store.ts');
+    const { RedisSessionStore } = await import('../sessions/session-store.ts');
     // Only the Redis settings matter here; the rest of phase 2's configuration is not needed.
     const config = loadConfig({ JWT_SECRET: 'x'.repeat(32), ...process.env, DEPENDENCY_TIMEOUT_MS: '5000' });
     const redis = createRedis(config, SESSION_DB, (error) => { console.error(`migrate: redis error: ${error.message}`); });

@@ -7,6 +7,7 @@
  * https://node-postgres.com/apis/pool
  */
 import pg from 'pg';
+import { DependencyUnavailableError } from 'core';
 
 export type Pool = pg.Pool;
 
@@ -37,5 +38,29 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
     throw error;
   } finally {
     client.release();
+  }
+}
+
+// SQLSTATE classes 08 (connection exception), 53 (insufficient resources), 57P0x (server
+// shutting down or starting), and the node errors of a socket that cannot reach the server.
+const PG_UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-4])/;
+const NODE_NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNABORTED']);
+
+/** Telling "PostgreSQL is unreachable" (503, the client retries) from "our query is wrong" (500). */
+export function isPostgresUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (PG_UNAVAILABLE_SQLSTATE.test(code) || NODE_NETWORK_ERRORS.has(code))) return true;
+  // node-postgres's own client-side failures carry no code.
+  return /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error|Connection is closed/i.test(error.message);
+}
+
+/** Runs a query; an unreachable PostgreSQL becomes core's DependencyUnavailableError. */
+export async function guardPostgres<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (isPostgresUnavailable(error)) throw new DependencyUnavailableError('postgres', 'PostgreSQL (the database)', error);
+    throw error;
   }
 }

@@ -4,10 +4,7 @@
  * and the request id. A 5xx never shows its internals: the error goes to the log with the id.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ProblemError, problemBody, type ProblemBody } from 'core';
-import { DependencyUnavailableError } from './dependencies.ts';
-
-export { ProblemError };
+import { DependencyUnavailableError, ProblemError, problemBody, problemFromError, type ProblemBody } from 'core';
 
 function validationProblem(error: FastifyError): ProblemError {
   const errors = (error.validation ?? []).map((issue) => {
@@ -17,9 +14,10 @@ function validationProblem(error: FastifyError): ProblemError {
   return new ProblemError(400, 'VALIDATION_FAILED', errors.map((e) => `${e.path} ${e.message}`).join('; '), { errors });
 }
 
-/** Maps anything thrown to a ProblemError; unknown errors become a 500 with no details. */
+/** Maps anything thrown to a ProblemError: Fastify's errors here, the domain's in core; anything else is a 500 with no details. */
 export function toProblem(error: unknown): ProblemError {
-  if (error instanceof ProblemError) return error;
+  const fromDomain = problemFromError(error);
+  if (fromDomain) return fromDomain;
   const fastifyError = error as Partial<FastifyError>;
   if (Array.isArray(fastifyError.validation)) return validationProblem(error as FastifyError);
   // Fastify's own errors: https://fastify.dev/docs/latest/Reference/Errors/
@@ -47,7 +45,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const problem = toProblem(error);
   if (problem.code === 'INTERNAL_ERROR') request.log.error({ err: error }, 'request failed');
-  else if (problem instanceof DependencyUnavailableError) request.log.warn({ dependency: problem.dependency, err: problem.cause }, 'dependency unavailable');
+  else if (error instanceof DependencyUnavailableError) request.log.warn({ dependency: error.dependency, err: error.cause }, 'dependency unavailable');
   return sendProblem(request, reply, problem);
 }
 

@@ -28,7 +28,7 @@ describe('rate limit shared through Redis', () => {
 describe('draining', () => {
   it('answers 503 SHUTTING_DOWN with Connection: close, reports not ready, keeps liveness', async () => {
     const built = await testApp(infra);
-    built.context.lifecycle.draining = true;
+    built.lifecycle.draining = true;
     const refused = await built.app.inject({ method: 'GET', url: '/api/products' });
     expectProblem(refused, 503, 'SHUTTING_DOWN');
     expect(refused.headers.connection).toBe('close');

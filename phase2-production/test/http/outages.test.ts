@@ -74,8 +74,8 @@ describe('PostgreSQL stopped', () => {
     await eventually(built, { method: 'GET', url: '/api/products/kb-001' }, 200);
     expect((await built.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
     // The audit events of sessions started during the outage were kept and written afterwards.
-    await built.context.audit.flush();
-    expect(built.context.audit.pending).toBe(0);
+    await built.audit.flush();
+    expect(built.audit.pending).toBe(0);
     const { rows } = await built.pool.query<{ n: string }>("SELECT count(*) AS n FROM session_events WHERE event = 'created'");
     expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(2);
   });

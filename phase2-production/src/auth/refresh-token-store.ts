@@ -3,8 +3,7 @@
  * instances presenting the same token at once exactly one wins; the other sees reuse.
  */
 import type { RefreshTokenRecord, RefreshTokenStore } from 'core';
-import type { Pool } from '../db/pool.ts';
-import { guardPostgres } from '../http/dependencies.ts';
+import { guardPostgres, type Pool } from '../db/pool.ts';
 
 interface Row {
   token_hash: string;

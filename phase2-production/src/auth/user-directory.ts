@@ -1,7 +1,6 @@
 /** Users in PostgreSQL. */
 import type { UserDirectory, UserRecord } from 'core';
-import type { Pool } from '../db/pool.ts';
-import { guardPostgres } from '../http/dependencies.ts';
+import { guardPostgres, type Pool } from '../db/pool.ts';
 
 export class PgUserDirectory implements UserDirectory {
   constructor(private readonly pool: Pool) {}

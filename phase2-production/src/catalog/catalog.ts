@@ -1,7 +1,6 @@
 /** The catalog in PostgreSQL. Parameterized queries only. */
 import type { Catalog, Product, ProductPage } from 'core';
-import type { Pool } from '../db/pool.ts';
-import { guardPostgres } from '../http/dependencies.ts';
+import { guardPostgres, type Pool } from '../db/pool.ts';
 
 interface ProductRow {
   id: string;

@@ -1,0 +1,40 @@
+/**
+ * Domain errors: what stores and the domain raise, with no HTTP in them. The edge (each phase's one
+ * error handler) maps them to problems with `problemFromError`, so a store never decides a status.
+ */
+import { UnknownProductError } from './catalog.ts';
+import { ProblemError } from './problems.ts';
+
+/** A component the operation needs cannot be reached now (Redis, PostgreSQL): retry shortly. */
+export class DependencyUnavailableError extends Error {
+  /**
+   * @param dependency a short name for logs and metrics (`redis`, `postgres`)
+   * @param role what it is to this API, for the client (`Redis (the session store)`)
+   */
+  constructor(readonly dependency: string, readonly role: string, cause: unknown) {
+    super(`${role} is unreachable`, { cause });
+  }
+}
+
+/** A cart line would go past the per-line limit. */
+export class CartLineLimitError extends Error {
+  constructor(readonly productId: string, readonly limit: number) {
+    super(`at most ${limit} of ${productId} per cart`);
+  }
+}
+
+/** Both carts, quoted and stored, refuse unknown products the same way. */
+export function productNotFound(productIds: readonly string[]): ProblemError {
+  return new ProblemError(422, 'PRODUCT_NOT_FOUND', `The catalog has no product ${productIds.join(', ')}.`);
+}
+
+/** The problem a domain error stands for; null for anything else (the edge answers 500 then). */
+export function problemFromError(error: unknown): ProblemError | null {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof DependencyUnavailableError) {
+    return new ProblemError(503, 'DEPENDENCY_UNAVAILABLE', `${error.role} is unreachable; try again shortly.`, { headers: { 'Retry-After': '1' } });
+  }
+  if (error instanceof UnknownProductError) return productNotFound(error.productIds);
+  if (error instanceof CartLineLimitError) return new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${error.limit} of ${error.productId} per cart.`);
+  return null;
+}

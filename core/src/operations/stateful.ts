@@ -1,0 +1,83 @@
+/**
+ * The stateful column (contract tag Stateful): the client sends only its `sid` cookie, and the
+ * server keeps its state in the session store (a Map in phase 1, Redis in phase 2). Each change is
+ * one atomic store operation, never a read-modify-write of the whole session.
+ */
+import { priceCart } from '../catalog.ts';
+import { productNotFound } from '../errors.ts';
+import { ProblemError } from '../problems.ts';
+import { MAX_QUANTITY_PER_LINE, type SessionUser } from '../sessions.ts';
+import { sessionView } from '../views.ts';
+import { authenticate } from '../users.ts';
+import { invalidCredentials } from './stateless.ts';
+import { SESSION_COOKIE, requireCsrf, requireSession, sessionCookieOptions, sessionEnded, sessionFromCookie } from './session-guard.ts';
+import type { Operation, OperationContext } from './types.ts';
+
+const pricedCart = async (context: OperationContext, cart: Record<string, number>) => ({ status: 200, body: await priceCart(context.catalog, Object.entries(cart)) });
+
+export const createSession: Operation = async (request, context) => {
+  const body = request.body as { username: string; password: string } | undefined | null;
+  let user: SessionUser | null = null;
+  if (body) {
+    user = await authenticate(context.users, body.username, body.password);
+    if (!user) throw invalidCredentials();
+  }
+  // Always a new id (no session fixation); a guest's counter and cart come along to the new one.
+  const previous = await sessionFromCookie(request, context);
+  const session = await context.sessions.create(user, previous ? { counter: previous.counter, cart: previous.cart } : undefined);
+  if (previous) {
+    await context.sessions.destroy(previous.id);
+    context.audit.record({ sessionId: previous.id, event: 'ended', username: previous.user?.username ?? null });
+  }
+  context.audit.record({ sessionId: session.id, event: user ? 'signed_in' : 'created', username: user?.username ?? null });
+  return {
+    status: 201,
+    body: sessionView(session),
+    headers: { 'Cache-Control': 'no-store' },
+    cookie: { name: SESSION_COOKIE, value: session.id, options: sessionCookieOptions(context) },
+  };
+};
+
+export const getCurrentSession: Operation = async (request, context) => ({ status: 200, body: sessionView(await requireSession(request, context)) });
+
+export const endCurrentSession: Operation = async (request, context) => {
+  const session = await requireCsrf(request, context);
+  await context.sessions.destroy(session.id);
+  context.audit.record({ sessionId: session.id, event: 'ended', username: session.user?.username ?? null });
+  return { status: 204, cookie: { name: SESSION_COOKIE, value: null, options: sessionCookieOptions(context) } };
+};
+
+export const getSessionCounter: Operation = async (request, context) => ({ status: 200, body: { value: (await requireSession(request, context)).counter } });
+
+export const incrementSessionCounter: Operation = async (request, context) => {
+  const session = await requireCsrf(request, context);
+  const value = await context.sessions.incrementCounter(session.id);
+  if (value === null) throw sessionEnded();
+  return { status: 200, body: { value } };
+};
+
+export const getSessionCart: Operation = async (request, context) => pricedCart(context, (await requireSession(request, context)).cart);
+
+export const addCartItem: Operation = async (request, context) => {
+  const session = await requireCsrf(request, context);
+  const { productId, quantity } = request.body as { productId: string; quantity: number };
+  if (!(await context.catalog.get(productId))) throw productNotFound([productId]);
+  const change = await context.sessions.addToCart(session.id, productId, quantity, MAX_QUANTITY_PER_LINE);
+  if (change === null) throw sessionEnded();
+  if (!change.ok) throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${MAX_QUANTITY_PER_LINE} of ${productId} per cart.`);
+  return pricedCart(context, change.cart);
+};
+
+export const removeCartItem: Operation = async (request, context) => {
+  const session = await requireCsrf(request, context);
+  const productId = request.params.productId ?? '';
+  const change = await context.sessions.removeFromCart(session.id, productId);
+  if (change === null) throw sessionEnded();
+  if (!change.ok) throw new ProblemError(404, 'RESOURCE_NOT_FOUND', `The cart has no line for ${productId}.`);
+  return pricedCart(context, change.cart);
+};
+
+export const getSessionStats: Operation = async (_request, context) => ({
+  status: 200,
+  body: { liveSessions: await context.sessions.countLive(), store: context.sessions.kind, phase: context.phase, instance: context.instanceId },
+});

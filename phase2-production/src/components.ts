@@ -1,0 +1,105 @@
+/**
+ * Phase 2's components behind core's interfaces: sessions in Redis, users, products and refresh
+ * tokens in PostgreSQL, the audit trail, metrics, maintenance and draining. Phase 1's twin puts the
+ * same interfaces on a Map and JSON files; `diff` the two files to see what production replaces.
+ */
+import type { Redis } from 'ioredis';
+import { MaintenanceSwitch, TokenService, timed, type Check, type OperationContext } from 'core';
+import type { Config } from './config.ts';
+import { RATE_LIMIT_DB, SESSION_DB, createRedis } from './redis.ts';
+import { createPool, type Pool } from './db/pool.ts';
+import { RedisSessionStore } from './sessions/session-store.ts';
+import { PgCatalog } from './catalog/catalog.ts';
+import { PgUserDirectory } from './auth/user-directory.ts';
+import { PgRefreshTokenStore } from './auth/refresh-token-store.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { Lifecycle } from './http/lifecycle.ts';
+import { createMetrics, type HttpMetrics } from './http/metrics.ts';
+
+export interface Components {
+  context: OperationContext;
+  sessions: RedisSessionStore;
+  maintenance: MaintenanceSwitch;
+  metrics: HttpMetrics;
+  /** Production only: the pool, the Redis clients, the audit trail, draining. */
+  redis: Redis;
+  limitsRedis: Redis;
+  pool: Pool;
+  audit: AuditLog;
+  lifecycle: Lifecycle;
+  /** Closes what writes (the audit log) before what it writes to (the pool), clients last. */
+  close(): Promise<void>;
+}
+
+export function createComponents(config: Config, log: { warn(details: object, message: string): void }, options: { now?: () => number } = {}): Components {
+  const redis = createRedis(config, SESSION_DB, (error) => { log.warn({ err: error }, 'redis (sessions) connection error'); });
+  const limitsRedis = createRedis(config, RATE_LIMIT_DB, (error) => { log.warn({ err: error }, 'redis (rate limits) connection error'); });
+  const pool = createPool(
+    { connectionString: config.databaseUrl, max: config.pgPoolMax, timeoutMs: config.dependencyTimeoutMs, applicationName: `${config.phase}/${config.instanceId}` },
+    (error) => { log.warn({ err: error }, 'postgres idle client error'); },
+  );
+  const sessions = new RedisSessionStore(redis, {
+    ttlSeconds: config.sessionTtlSeconds,
+    waitReplicas: config.redisWaitReplicas,
+    // Inside the command timeout, so WAIT's own answer (how many replicas) arrives, not a timeout.
+    waitTimeoutMs: Math.max(10, Math.floor(config.dependencyTimeoutMs / 2)),
+    ...options,
+  });
+  const catalog = new PgCatalog(pool);
+  const audit = new AuditLog(pool, {
+    instance: config.instanceId,
+    flushIntervalMs: config.auditFlushIntervalMs,
+    onError: (error) => { log.warn({ err: error }, 'audit log flush failed; events kept for the next attempt'); },
+  });
+  const maintenance = new MaintenanceSwitch(config.maintenanceFile);
+  const lifecycle = new Lifecycle();
+  const metrics = createMetrics({ phase: config.phase, instance: config.instanceId }, { countLiveSessions: () => sessions.countLive(), auditPending: () => audit.pending });
+
+  const context: OperationContext = {
+    phase: config.phase,
+    instanceId: config.instanceId,
+    cookieSecure: config.cookieSecure,
+    sessions,
+    catalog,
+    users: new PgUserDirectory(pool),
+    tokens: new TokenService({
+      secret: config.jwtSecret,
+      accessTtlSeconds: config.accessTokenTtlSeconds,
+      refreshTtlSeconds: config.refreshTokenTtlSeconds,
+      store: new PgRefreshTokenStore(pool),
+      ...options,
+    }),
+    health: {
+      startedAt: Date.now(),
+      states: (): Check[] => [
+        { name: 'maintenance', status: maintenance.on ? 'fail' : 'pass', latencyMs: 0, detail: maintenance.on ? `maintenance file ${String(maintenance.file)} exists` : 'serving' },
+        { name: 'shutdown', status: lifecycle.draining ? 'fail' : 'pass', latencyMs: 0, detail: lifecycle.draining ? 'draining' : 'running' },
+      ],
+      dependencies: () =>
+        Promise.all([
+          timed('sessionStore', async () => { await sessions.ping(); return 'Redis'; }),
+          timed('database', async () => { await catalog.ping(); return 'PostgreSQL'; }),
+        ]),
+    },
+    metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
+    audit,
+  };
+
+  return {
+    context,
+    sessions,
+    maintenance,
+    metrics,
+    redis,
+    limitsRedis,
+    pool,
+    audit,
+    lifecycle,
+    close: async () => {
+      maintenance.close();
+      await audit.close(Date.now() + config.shutdownTimeoutMs / 2);
+      await pool.end();
+      await Promise.allSettled([redis.quit(), limitsRedis.quit()]);
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * The Fastify adapter for core's operations. fastify-openapi-glue builds one route per operation of
+ * contract/openapi.yaml, with its validation and response serialization; this file says which core
+ * function answers each operationId, and turns Fastify's request into an OperationRequest and an
+ * OperationResponse into Fastify's reply. Phase 1's twin does the same for Express.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompiler, RouteOptions } from 'fastify';
+import openapiGlue from '@platformatic/fastify-openapi-glue';
+import type { AnySchema, ValidateFunction } from 'ajv';
+import { contractOperations, contractPath } from 'contract';
+import { RATE_LIMITED_OPERATIONS, operations, type OperationContext, type OperationRequest, type OperationResponse } from 'core';
+import { rateLimitConfig } from './rate-limit.ts';
+
+function operationRequest(request: FastifyRequest): OperationRequest {
+  return {
+    params: request.params as Record<string, string>,
+    query: request.query as Record<string, unknown>,
+    // Fastify hands an absent body over as undefined or, with no content type at all, as null.
+    body: request.body ?? undefined,
+    header: (name) => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    cookie: (name) => request.cookies[name],
+    requestId: request.id,
+  };
+}
+
+function send(reply: FastifyReply, response: OperationResponse): FastifyReply {
+  for (const [name, value] of Object.entries(response.headers ?? {})) void reply.header(name, value);
+  const { cookie } = response;
+  if (cookie) {
+    if (cookie.value === null) void reply.clearCookie(cookie.name, cookie.options);
+    else void reply.setCookie(cookie.name, cookie.value, cookie.options);
+  }
+  void reply.code(response.status);
+  if (response.text) return reply.type(response.text.contentType).send(response.text.content);
+  return reply.send(response.body);
+}
+
+/** Where the contract makes the body optional, no body at all is valid; a body must still match. */
+function allowingNoBody(compile: FastifySchemaCompiler<AnySchema>): FastifySchemaCompiler<AnySchema> {
+  return (route) => {
+    const validate = compile(route) as ValidateFunction;
+    if (route.httpPart !== 'body') return validate;
+    const wrapped = (data: unknown): boolean => {
+      if (data === undefined || data === null) return true;
+      const valid = validate(data);
+      wrapped.errors = validate.errors;
+      return valid;
+    };
+    wrapped.errors = null as ValidateFunction['errors'];
+    return wrapped;
+  };
+}
+
+export async function registerOperations(
+  app: FastifyInstance,
+  context: OperationContext,
+  options: { compile: FastifySchemaCompiler<AnySchema>; rateLimit: { max: number; windowSeconds: number } },
+): Promise<void> {
+  const optionalBody = new Set(contractOperations().filter((operation) => operation.body === 'optional').map((operation) => operation.operationId));
+  const limited = rateLimitConfig(options.rateLimit.max, options.rateLimit.windowSeconds);
+  await app.register(openapiGlue, {
+    // The plugin warns about every media type without a request parser, response types included
+    // (problem+json, Prometheus text); only JSON requests are accepted, on purpose.
+    logLevel: 'error',
+    specification: contractPath,
+    // The plugin merges these options into the route it built from the contract (method, url and
+    // schemas included); its type asks for a whole RouteOptions, hence the cast.
+    operationResolver: (operationId: string) => {
+      const operation = operations[operationId];
+      if (!operation) throw new Error(`the contract's operation ${operationId} has no implementation in core`);
+      return {
+        handler: async (request: FastifyRequest, reply: FastifyReply) => send(reply, await operation(operationRequest(request), context)),
+        ...(RATE_LIMITED_OPERATIONS.has(operationId) ? { config: limited } : {}),
+        ...(optionalBody.has(operationId) ? { validatorCompiler: allowingNoBody(options.compile) } : {}),
+      } as unknown as RouteOptions;
+    },
+  });
+}
