@@ -1,4 +1,4 @@
-/** What the main job (`npm start`, in harness/) uses to run the benchmarks and write the report. */
+/** What the runner (`npm start`, `npm run bench`) uses to run the benchmarks and write the report. */
 export { PROFILES, type Profile } from './profiles.ts';
 export { runBenchmarks, SCENARIOS, type Scenario } from './run.ts';
 export { writeReport, printSummary } from './report/write.ts';

@@ -5,11 +5,15 @@
  * session is rewritten whole.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Product, Session, UserRecord } from 'core';
 import { transaction, type Pool } from './db/pool.ts';
 import type { RedisSessionStore } from './sessions/session-store.ts';
 import type { AuditLog } from './audit/audit-log.ts';
+
+/** Phase 1's JSON data, from the phase1-mock package: what the migration loads by default. */
+export const PHASE1_DATA_DIR = dirname(fileURLToPath(import.meta.resolve('phase1-mock/data/users.json')));
 
 export async function importPhase1Data(pool: Pool, dataDir: string): Promise<{ users: number; products: number }> {
   const users = JSON.parse(readFileSync(join(dataDir, 'users.json'), 'utf8')) as UserRecord[];

@@ -11,10 +11,9 @@ import { loadConfig, type Config } from '../src/config.ts';
 import { buildApp, type Phase2App } from '../src/app.ts';
 import { createPool } from '../src/db/pool.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { importPhase1Data } from '../src/migration.ts';
-import { fileURLToPath } from 'node:url';
+import { PHASE1_DATA_DIR, importPhase1Data } from '../src/migration.ts';
 
-export const PHASE1_DATA = fileURLToPath(new URL('../../phase1-mock/data', import.meta.url));
+
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
 export interface Infrastructure {
@@ -31,7 +30,7 @@ export function useInfrastructure(): Infrastructure {
     [infra.redis, infra.postgres] = await Promise.all([startRedis(infra.cleanup), startPostgres(infra.cleanup)]);
     const pool = createPool({ connectionString: infra.postgres.url, max: 2, timeoutMs: 5000, applicationName: 'test-setup' }, () => undefined);
     await migrate(pool);
-    await importPhase1Data(pool, PHASE1_DATA);
+    await importPhase1Data(pool, PHASE1_DATA_DIR);
     await pool.end();
   });
   afterEach(async () => {

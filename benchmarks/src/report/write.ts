@@ -1,17 +1,14 @@
 /**
- * Writes a run's results.json, report.md and index.html into docs/reports/<date>/ and
- * docs/reports/latest/ (earlier runs stay, by date; the report compares with the previous one).
+ * Writes a run's results.json, report.md and index.html into <reports>/<date>/ and <reports>/latest/
+ * (earlier runs stay, by date; the report compares with the previous one).
  */
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Results } from '../results.ts';
 import { charts } from './charts.ts';
 import { formatHeadline, renderMarkdown } from './markdown.ts';
 import { renderHtml } from './html.ts';
 import { renderSvgs } from './svg.ts';
-
-export const REPORTS_DIR = fileURLToPath(new URL('../../../docs/reports', import.meta.url));
 
 export async function renderReport(results: Results, previous: Results | null, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -23,16 +20,20 @@ export async function renderReport(results: Results, previous: Results | null, d
   writeFileSync(join(dir, 'index.html'), renderHtml(markdown, list.map((c) => svgs.get(c.id) ?? '')));
 }
 
-/** Into `out` alone when given (tests), otherwise the dated folder and latest/. Returns what it wrote. */
-export async function writeReport(results: Results, out?: string): Promise<string[]> {
-  if (out) {
-    await renderReport(results, null, out);
-    return [out];
+/**
+ * Into `out` alone (tests, one-off runs), or into `reportsDir`'s dated folder and latest/, compared
+ * with the run latest/ held before. Returns what it wrote.
+ */
+export async function writeReport(results: Results, where: { out: string } | { reportsDir: string }): Promise<string[]> {
+  if ('out' in where) {
+    await renderReport(results, null, where.out);
+    return [where.out];
   }
-  const latest = join(REPORTS_DIR, 'latest');
+  const { reportsDir } = where;
+  const latest = join(reportsDir, 'latest');
   const previousFile = join(latest, 'results.json');
   const previous = existsSync(previousFile) ? (JSON.parse(readFileSync(previousFile, 'utf8')) as Results) : null;
-  const dated = join(REPORTS_DIR, results.startedAt.slice(0, 16).replace(':', '-'));
+  const dated = join(reportsDir, results.startedAt.slice(0, 16).replace(':', '-'));
   await renderReport(results, previous, dated);
   rmSync(latest, { recursive: true, force: true });
   cpSync(dated, latest, { recursive: true });

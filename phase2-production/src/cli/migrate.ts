@@ -6,16 +6,15 @@
  * Reads DATABASE_URL, and REDIS_URL or REDIS_SENTINELS for step 3.
  */
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { envSchema } from 'env-schema';
 import { createPool } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
-import { importPhase1Data, fetchPhase1Sessions, importSessions } from '../migration.ts';
+import { PHASE1_DATA_DIR, importPhase1Data, fetchPhase1Sessions, importSessions } from '../migration.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 
 const { values } = parseArgs({
   options: {
-    'data-dir': { type: 'string', default: fileURLToPath(new URL('../../../phase1-mock/data', import.meta.url)) },
+    'data-dir': { type: 'string', default: PHASE1_DATA_DIR },
     'sessions-from': { type: 'string' },
     'skip-data': { type: 'boolean', default: false },
   },

@@ -10,12 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
+import { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, instanceEnv, sentinelSettings, stackEnv, upstreamLines } from 'harness';
+import { loadConfig as loadPhase2Config } from 'phase2-production/config';
+import { loadConfig as loadPhase1Config } from 'phase1-mock/config';
 import { repoRoot } from '../src/paths.ts';
-import { NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings, MASTER_NAME } from '../src/infra/redis-ha.ts';
-import { instanceEnv, stackEnv } from '../src/phase2.ts';
-import { upstreamLines } from '../src/infra/nginx.ts';
-import { loadConfig as loadPhase2Config } from '../../phase2-production/src/config.ts';
-import { loadConfig as loadPhase1Config } from '../../phase1-mock/src/config.ts';
 
 interface Service {
   image?: string;

@@ -5,9 +5,7 @@
  * outside the process (phase 2's Redis), not in the process's memory (phase 1's Map).
  */
 import { randomBytes } from 'node:crypto';
-import type { Cleanup } from './cleanup.ts';
-import { startPhase1 } from './phases.ts';
-import { startPhase2Infrastructure, startPhase2Instance } from './phase2.ts';
+import { startPhase1, startPhase2Infrastructure, startPhase2Instance, type Cleanup } from 'harness';
 
 export interface RestartLesson {
   phase: string;

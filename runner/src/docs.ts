@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { renderSvgs } from 'benchmarks';
-import { repoRoot } from './paths.ts';
+import { docsDir, repoRoot } from './paths.ts';
 
-export const DOCS_DIR = join(repoRoot, 'docs');
+export const DOCS_DIR = docsDir;
 
 /** The guide's Markdown files, and the READMEs, which the checks also read. */
 export function markdownFiles(): string[] {
@@ -23,7 +23,7 @@ export function markdownFiles(): string[] {
     }
   };
   walk(DOCS_DIR);
-  for (const workspace of ['', 'contract', 'core', 'phase1-mock', 'phase2-production', 'benchmarks', 'harness']) found.push(join(repoRoot, workspace, 'README.md'));
+  for (const workspace of ['', 'contract', 'core', 'phase1-mock', 'phase2-production', 'benchmarks', 'harness', 'runner']) found.push(join(repoRoot, workspace, 'README.md'));
   return found;
 }
 

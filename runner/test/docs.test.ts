@@ -8,8 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Cleanup } from '../src/cleanup.ts';
-import { startPhase1 } from '../src/phases.ts';
+import { Cleanup, startPhase1 } from 'harness';
 import { brokenLinks, markdownFiles, mermaidBlocks, missingCommands, renderDiagrams } from '../src/docs.ts';
 import { repoRoot } from '../src/paths.ts';
 

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { contractDir } from './paths.ts';
-import type { RunningPhase } from './phases.ts';
+import type { RunningPhase } from 'harness';
 
 export interface DreddSummary {
   phase: string;

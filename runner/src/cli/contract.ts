@@ -1,5 +1,5 @@
 /** `npm run contract`: Dredd against every phase; exits non-zero unless every transaction passed. */
-import { Cleanup } from '../cleanup.ts';
+import { Cleanup } from 'harness';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 
 const cleanup = new Cleanup();

@@ -4,9 +4,8 @@
  * docs/reports/latest/ (or DIR), and prints the headlines.
  */
 import { parseArgs } from 'node:util';
-import { PROFILES, type Profile } from '../profiles.ts';
-import { SCENARIOS, runBenchmarks, type Scenario } from '../run.ts';
-import { writeReport, printSummary } from '../report/write.ts';
+import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport, type Profile, type Scenario } from 'benchmarks';
+import { reportsDir } from '../paths.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +27,7 @@ if (unknown.length > 0) {
 }
 try {
   const results = await runBenchmarks(profile, chosen);
-  const written = await writeReport(results, values.out);
+  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: values.out });
   printSummary(results);
   console.log(`\n[bench] report: ${written.join(', ')}`);
 } catch (error) {

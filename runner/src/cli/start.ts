@@ -4,7 +4,8 @@
  * summary, and stop everything it started.
  */
 import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport } from 'benchmarks';
-import { Cleanup } from '../cleanup.ts';
+import { Cleanup } from 'harness';
+import { reportsDir } from '../paths.ts';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
 
@@ -19,7 +20,7 @@ try {
   const lessons = await runRestartLessons(cleanup);
   console.log('\n== 3/3 the benchmarks, quick profile');
   const results = await runBenchmarks(PROFILES.quick, SCENARIOS);
-  const written = await writeReport(results);
+  const written = await writeReport(results, { reportsDir });
 
   console.log('\n================ Summary ================');
   printContractTable(summaries);

@@ -1,9 +1,7 @@
 /** The contract check: each phase started alone with contract settings, Dredd against it, stopped. */
 import { documentedResponses } from 'contract';
-import { Cleanup } from './cleanup.ts';
+import { Cleanup, CONTRACT_ENV, startPhase1, startPhase2, type RunningPhase } from 'harness';
 import { contractPassed, runDredd, type DreddSummary } from './dredd.ts';
-import { CONTRACT_ENV, startPhase1, type RunningPhase } from './phases.ts';
-import { startPhase2 } from './phase2.ts';
 
 type PhaseStarter = (cleanup: Cleanup) => Promise<RunningPhase>;
 
