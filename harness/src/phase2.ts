@@ -80,7 +80,7 @@ export async function runMigrate(env: Record<string, string>, args: string[]): P
   return child.recentOutput();
 }
 
-export async function startPhase2Instance(cleanup: Cleanup, stack: Phase2Stack, instanceId: string, env: Record<string, string> = {}): Promise<{ url: string; process: ManagedProcess }> {
+export async function startPhase2Instance(cleanup: Cleanup, stack: Phase2Stack, instanceId: string, env: Record<string, string> = {}, options: { echo?: boolean } = {}): Promise<{ url: string; process: ManagedProcess }> {
   const { process: child, match } = await startProcess({
     name: `phase2/${instanceId}`,
     command: process.execPath,
@@ -88,6 +88,7 @@ export async function startPhase2Instance(cleanup: Cleanup, stack: Phase2Stack, 
     cwd: phase2Dir,
     env: { ...process.env, ...stack.env, ...instanceEnv(instanceId, 0), ...env },
     readyLine: LISTENING,
+    echo: options.echo ?? false,
   });
   cleanup.add(`stop phase2/${instanceId}`, () => child.stop());
   const url = match?.[1];

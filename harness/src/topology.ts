@@ -35,6 +35,8 @@ export interface TopologyOptions {
   ha?: boolean;
   /** Extra settings for every instance. */
   env?: Record<string, string>;
+  /** Copy every instance's log lines to this process's output, prefixed with its name. */
+  echo?: boolean;
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -58,7 +60,7 @@ export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOpt
     instances.push({ id: `api-${i}`, port, url: `http://127.0.0.1:${port}`, process: null, down: false });
   }
   const startInstance = async (instance: Instance) => {
-    const started = await startPhase2Instance(cleanup, stack, instance.id, { ...options.env, PORT: String(instance.port) });
+    const started = await startPhase2Instance(cleanup, stack, instance.id, { ...options.env, PORT: String(instance.port) }, { echo: options.echo ?? false });
     instance.process = started.process;
     await waitReady(instance.url);
   };

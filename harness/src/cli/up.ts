@@ -26,9 +26,10 @@ if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
 const cleanup = new Cleanup();
 cleanup.onSignals();
 try {
-  let phase1: RunningPhase = await startPhase1(cleanup, {}, { echo: values.logs });
+  // --logs: phase 1 prints a line per request, phase 2 its JSON log lines; both are copied here.
+  let phase1: RunningPhase = await startPhase1(cleanup, values.logs ? { LOG_REQUESTS: 'true' } : {}, { echo: values.logs });
   console.log(`phase1: ${phase1.url}`);
-  const topology = await startPhase2Topology(cleanup, { instances, ha: !values['single-redis'], env: values.logs ? { LOG_LEVEL: 'info' } : {} });
+  const topology = await startPhase2Topology(cleanup, { instances, ha: !values['single-redis'], env: values.logs ? { LOG_LEVEL: 'info' } : {}, echo: values.logs });
   console.log(`phase2: ${topology.url}`);
   console.log(`        nginx over ${topology.instances.map((i) => `${i.id} ${i.url}`).join(', ')}`);
   const { redis, redisHa, postgres } = topology.stack;
