@@ -1,0 +1,3 @@
+/** The behaviour suites each phase runs against its own components (`core/test-suites`). */
+export { describeSessionStore, type SessionStoreUnderTest } from './session-store.ts';
+export { describeRefreshTokenStore } from './refresh-token-store.ts';

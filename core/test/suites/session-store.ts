@@ -1,0 +1,102 @@
+/**
+ * What every SessionStore must do, whatever it keeps sessions in: one behaviour suite, run by each
+ * phase's tests against its own store on its real backend (phase 1's Map, phase 2's Redis). A
+ * store that passes can stand behind core's operations.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SessionStore } from '../../src/sessions.ts';
+
+export interface SessionStoreUnderTest {
+  store: SessionStore;
+  /** Empties the backend between tests, so counts start from zero. */
+  reset(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `probe` is true; fails after a generous bound (the machine may be busy). */
+async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/**
+ * @param make a store with the given idle TTL; called once per test.
+ */
+export function describeSessionStore(name: string, make: (ttlSeconds: number) => Promise<SessionStoreUnderTest>): void {
+  describe(`SessionStore behaviour: ${name}`, () => {
+    it('creates sessions with fresh unguessable ids and CSRF tokens, and finds them again', async () => {
+      const subject = await make(300);
+      await subject.reset();
+      const { store } = subject;
+      const a = await store.create(null);
+      const b = await store.create({ username: 'alice', displayName: 'Alice' });
+      expect(a.id).not.toBe(b.id);
+      expect(a.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(a.csrfToken).not.toBe(b.csrfToken);
+      expect(a).toMatchObject({ user: null, counter: 0, cart: {} });
+      expect(await store.touch(b.id)).toMatchObject({ id: b.id, user: { username: 'alice', displayName: 'Alice' }, csrfToken: b.csrfToken, counter: 0, cart: {} });
+      expect(await store.touch('no-such-session')).toBeNull();
+      expect(await store.countLive()).toBe(2);
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it('carries a counter and a cart into a new session, as sign-in does', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null, { counter: 7, cart: { 'kb-001': 2, 'ms-002': 1 } });
+      expect(await store.touch(session.id)).toMatchObject({ counter: 7, cart: { 'kb-001': 2, 'ms-002': 1 } });
+    });
+
+    it('loses no increment of 100 sent at once', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null);
+      const values = await Promise.all(Array.from({ length: 100 }, () => store.incrementCounter(session.id)));
+      expect(new Set(values).size).toBe(100);
+      expect((await store.touch(session.id))?.counter).toBe(100);
+    });
+
+    it('keeps every cart line added at once, refuses past the per-line limit, and removes lines', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null);
+      const changes = await Promise.all(['kb-001', 'ms-002', 'kb-001', 'ms-002', 'kb-001'].map((productId) => store.addToCart(session.id, productId, 1, 99)));
+      expect(changes.every((change) => change?.ok)).toBe(true);
+      expect((await store.touch(session.id))?.cart).toEqual({ 'kb-001': 3, 'ms-002': 2 });
+      expect(await store.addToCart(session.id, 'kb-001', 97, 99)).toEqual({ ok: false, reason: 'limit-exceeded' });
+      expect(await store.addToCart(session.id, 'kb-001', 96, 99)).toEqual({ ok: true, cart: { 'kb-001': 99, 'ms-002': 2 } });
+      expect(await store.removeFromCart(session.id, 'ms-002')).toEqual({ ok: true, cart: { 'kb-001': 99 } });
+      expect(await store.removeFromCart(session.id, 'ms-002')).toEqual({ ok: false, reason: 'not-in-cart' });
+    });
+
+    it('answers null for every change to a session that does not exist', async () => {
+      const { store } = await make(300);
+      expect(await store.incrementCounter('gone')).toBeNull();
+      expect(await store.addToCart('gone', 'kb-001', 1, 99)).toBeNull();
+      expect(await store.removeFromCart('gone', 'kb-001')).toBeNull();
+    });
+
+    it('destroys a session once: it is gone, and a second destroy says so', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null);
+      expect(await store.destroy(session.id)).toBe(true);
+      expect(await store.touch(session.id)).toBeNull();
+      expect(await store.incrementCounter(session.id)).toBeNull();
+      expect(await store.destroy(session.id)).toBe(false);
+    });
+
+    it('slides the idle expiry on use, and ends a session left idle', async () => {
+      const { store } = await make(1);
+      const used = await store.create(null);
+      const idle = await store.create(null);
+      // Used every 300 ms for three TTLs: still alive.
+      for (let i = 0; i < 10; i += 1) {
+        expect(await store.touch(used.id), `use ${i}`).not.toBeNull();
+        await sleep(300);
+      }
+      await eventually(async () => (await store.touch(idle.id)) === null, 'the idle session ended');
+      expect(await store.touch(used.id)).not.toBeNull();
+    });
+  });
+}
