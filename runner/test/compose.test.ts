@@ -115,6 +115,10 @@ describe('compose.yaml', () => {
     expect(Object.keys(services.nginx?.depends_on ?? {}).sort()).toEqual(['api-1', 'api-2', 'api-3']);
   });
 
+  it('runs the compiled migration, as the image holds it', () => {
+    expect(services.migrate?.command).toEqual(['node', 'phase2-production/src/cli/migrate.js']);
+  });
+
   it('builds each phase in stages, runs it as a non-root user, with a health check', () => {
     for (const dockerfile of ['phase1-mock/Dockerfile', 'phase2-production/Dockerfile']) {
       const content = readFileSync(join(repoRoot, dockerfile), 'utf8');
@@ -122,6 +126,11 @@ describe('compose.yaml', () => {
       expect(content, dockerfile).toMatch(/^USER node$/m);
       expect(content, dockerfile).toMatch(/^HEALTHCHECK /m);
       expect(content, dockerfile).toMatch(/npm ci --omit=dev/);
+      // A supported Node LTS line, and JavaScript compiled in the build stage: no TypeScript at run time.
+      expect(content.match(/^FROM node:(\d+)/gm)?.every((line) => ['FROM node:24', 'FROM node:26'].includes(line)), dockerfile).toBe(true);
+      expect(content, dockerfile).toMatch(/sh scripts\/compile-for-production\.sh/);
+      expect(content, dockerfile).toMatch(/^CMD \["node", "[\w-]+\/src\/server\.js"\]$/m);
+      expect(content, dockerfile).not.toMatch(/tsx/);
       expect(Object.values(services).some((s) => s.build?.dockerfile === dockerfile)).toBe(true);
     }
   });
