@@ -7,6 +7,7 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import type { Check } from './health.ts';
 import { ProblemError } from './problems.ts';
 
 export class MaintenanceSwitch {
@@ -38,6 +39,11 @@ export class MaintenanceSwitch {
 export const PROBE_PATHS: ReadonlySet<string> = new Set(['/health/live', '/health/startup', '/health/ready', '/health', '/metrics']);
 
 export const MAINTENANCE_RETRY_AFTER_SECONDS = 30;
+
+/** The maintenance state as a readiness check: failing while the file exists. */
+export function maintenanceCheck(maintenance: MaintenanceSwitch): Check {
+  return { name: 'maintenance', status: maintenance.on ? 'fail' : 'pass', latencyMs: 0, detail: maintenance.on ? `maintenance file ${String(maintenance.file)} exists` : 'serving' };
+}
 
 /** The 503 a request gets while the instance is in maintenance; null when it may proceed. */
 export function maintenanceProblem(maintenance: MaintenanceSwitch, path: string): ProblemError | null {

@@ -3,7 +3,7 @@
  * products from JSON files, all in this one process's memory. Phase 2's twin puts the same
  * interfaces on Redis and PostgreSQL; `diff` the two files to see what production replaces.
  */
-import { MaintenanceSwitch, TokenService, timed, type Check, type OperationContext } from 'core';
+import { MaintenanceSwitch, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
 import type { Config } from './config.ts';
 import { MemorySessionStore } from './sessions/session-store.ts';
 import { JsonCatalog, readProductsFile } from './catalog/catalog.ts';
@@ -44,9 +44,7 @@ export function createComponents(config: Config, options: { now?: () => number }
     }),
     health: {
       startedAt: Date.now(),
-      states: (): Check[] => [
-        { name: 'maintenance', status: maintenance.on ? 'fail' : 'pass', latencyMs: 0, detail: maintenance.on ? `maintenance file ${String(maintenance.file)} exists` : 'serving' },
-      ],
+      states: (): Check[] => [maintenanceCheck(maintenance)],
       dependencies: () =>
         Promise.all([
           timed('sessionStore', async () => { await sessions.ping(); return 'in-memory Map'; }),

@@ -4,7 +4,7 @@
  * same interfaces on a Map and JSON files; `diff` the two files to see what production replaces.
  */
 import type { Redis } from 'ioredis';
-import { MaintenanceSwitch, TokenService, timed, type Check, type OperationContext } from 'core';
+import { MaintenanceSwitch, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
 import type { Config } from './config.ts';
 import { RATE_LIMIT_DB, SESSION_DB, createRedis } from './redis.ts';
 import { createPool, type Pool } from './db/pool.ts';
@@ -72,7 +72,7 @@ export function createComponents(config: Config, log: { warn(details: object, me
     health: {
       startedAt: Date.now(),
       states: (): Check[] => [
-        { name: 'maintenance', status: maintenance.on ? 'fail' : 'pass', latencyMs: 0, detail: maintenance.on ? `maintenance file ${String(maintenance.file)} exists` : 'serving' },
+        maintenanceCheck(maintenance),
         { name: 'shutdown', status: lifecycle.draining ? 'fail' : 'pass', latencyMs: 0, detail: lifecycle.draining ? 'draining' : 'running' },
       ],
       dependencies: () =>
