@@ -23,18 +23,6 @@ export function loadContract(): OpenApiDocument {
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
 
-/** Every (method, path, status) the contract documents: what Dredd turns into transactions. */
-export function documentedResponses(doc: OpenApiDocument = loadContract()): { method: string; path: string; status: string }[] {
-  const out: { method: string; path: string; status: string }[] = [];
-  for (const [path, item] of Object.entries(doc.paths)) {
-    for (const method of HTTP_METHODS) {
-      const operation = item[method];
-      if (!operation) continue;
-      for (const status of Object.keys(operation.responses)) out.push({ method: method.toUpperCase(), path, status });
-    }
-  }
-  return out;
-}
 
 export interface ContractOperation {
   operationId: string;
@@ -58,4 +46,11 @@ export function contractOperations(doc: OpenApiDocument = loadContract()): Contr
     }
   }
   return out;
+}
+
+/** Every (method, path, status) the contract documents: what Dredd turns into transactions. */
+export function documentedResponses(doc: OpenApiDocument = loadContract()): { method: string; path: string; status: string }[] {
+  return contractOperations(doc).flatMap(({ method, path }) =>
+    Object.keys(doc.paths[path]?.[method]?.responses ?? {}).map((status) => ({ method: method.toUpperCase(), path, status })),
+  );
 }

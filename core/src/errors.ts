@@ -16,6 +16,20 @@ export class DependencyUnavailableError extends Error {
   }
 }
 
+/**
+ * Runs a call to a component; an error that `unreachable` recognises (the component's client
+ * saying "cannot reach it", as opposed to "your request is wrong") becomes a
+ * DependencyUnavailableError, which the edge answers with 503. Anything else goes on unchanged.
+ */
+export async function guardDependency<T>(call: () => Promise<T>, unreachable: (error: unknown) => boolean, dependency: string, role: string): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (unreachable(error)) throw new DependencyUnavailableError(dependency, role, error);
+    throw error;
+  }
+}
+
 /** A cart line would go past the per-line limit. */
 export class CartLineLimitError extends Error {
   constructor(readonly productId: string, readonly limit: number) {

@@ -148,13 +148,14 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
  * promoted one as a replica; the current primary, restarted faster than the Sentinels notice,
  * stays primary with everything it had.
  */
-export async function restartRedisNode(topology: Phase2Topology, name: string, options: { signal?: 'SIGTERM' | 'SIGKILL' } = {}): Promise<Observation> {
+export async function restartRedisNode(topology: Phase2Topology, name: string, options: { kill?: boolean } = {}): Promise<Observation> {
   const ha = topology.stack.redisHa;
   const node = ha?.nodes.find((n) => n.name === name);
   if (!ha || !node) throw new Error(`no Redis node ${name}; there are ${ha?.nodes.map((n) => n.name).join(', ') ?? 'none (--single-redis)'}`);
   const o = observation('restart-redis', name, node.process()?.pid ?? null);
   const wasPrimary = (await ha.currentPrimary())?.name === name;
-  if (options.signal === 'SIGKILL') node.process()?.kill('SIGKILL');
+  // kill -9 (no AOF fsync at exit) rather than SIGTERM's clean shutdown.
+  if (options.kill) node.process()?.kill('SIGKILL');
   await node.stop();
   o.downAfterMs = Math.round(performance.now() - o.t0);
   await node.start();
@@ -170,7 +171,7 @@ export async function restartRedisNode(topology: Phase2Topology, name: string, o
 export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise<Observation> {
   const primary = await topology.stack.redisHa?.currentPrimary();
   if (!primary) throw new Error('fast-restart-redis-primary needs the Sentinel topology, with a primary the Sentinels name');
-  const o = await restartRedisNode(topology, primary.name, { signal: 'SIGKILL' });
+  const o = await restartRedisNode(topology, primary.name, { kill: true });
   return { ...o, action: 'fast-restart-redis-primary' };
 }
 

@@ -14,8 +14,11 @@
  */
 import { once } from 'node:events';
 import { Redis, type RedisOptions } from 'ioredis';
-import { DependencyUnavailableError } from 'core';
+import { guardDependency } from 'core';
 import type { Config } from './config.ts';
+
+/** What Redis is to this API, in problem details and logs. */
+export const REDIS_ROLE = 'Redis (the session store)';
 
 export const SESSION_DB = 0;
 export const RATE_LIMIT_DB = 1;
@@ -70,11 +73,6 @@ export function isRedisUnavailable(error: unknown): boolean {
 }
 
 /** Runs a Redis call; an unreachable Redis becomes core's DependencyUnavailableError. */
-export async function guardRedis<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isRedisUnavailable(error)) throw new DependencyUnavailableError('redis', 'Redis (the session store)', error);
-    throw error;
-  }
+export function guardRedis<T>(call: () => Promise<T>): Promise<T> {
+  return guardDependency(call, isRedisUnavailable, 'redis', REDIS_ROLE);
 }

@@ -122,37 +122,45 @@ async function waitForSync(name: string, port: number, timeoutMs: number): Promi
 /** The script compose.yaml runs in each Redis container; the harness runs the same file. */
 export const REDIS_NODE_SCRIPT = join(phase2Dir, 'deployment', 'redis-node.sh');
 
-async function startNode(cleanup: Cleanup, name: string, dir: string, sentinels: readonly RedisNode[], initialPrimaryPort: (ownPort: number) => number): Promise<RedisNode> {
-  const port = await freePort();
+/**
+ * A restartable Redis process on a fixed port: `launch` starts it (again) and returns the process;
+ * the handle keeps whichever process runs now. Started once here, stopped by the cleanup.
+ */
+async function restartable(cleanup: Cleanup, name: string, port: number, dir: string, launch: () => Promise<ManagedProcess>): Promise<RedisNode> {
   let child: ManagedProcess | null = null;
-  const node: RedisNode = {
+  const handle: RedisNode = {
     name,
     port,
     dir,
     process: () => child,
-    start: async () => {
-      const env = {
-        ...process.env,
-        REDIS_SENTINELS: sentinels.filter((s) => s.process()).map((s) => `127.0.0.1:${s.port}`).join(','),
-        REDIS_MASTER_NAME: MASTER_NAME,
-        NODE_HOST: '127.0.0.1',
-        NODE_PORT: String(port),
-        INITIAL_PRIMARY: `127.0.0.1:${initialPrimaryPort(port)}`,
-      };
-      const args = [REDIS_NODE_SCRIPT, '--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', dir, ...NODE_DATA_SETTINGS];
-      // The script execs redis-server, so the pid the harness keeps is Redis's own.
-      const started = await startProcess({ name, command: 'sh', args, cwd: dir, env, readyLine: /Ready to accept connections/, timeoutMs: 60_000 });
-      child = started.process;
-      if (/starts as replica/.test(child.recentOutput())) await waitForSync(name, port, 60_000);
-    },
+    start: async () => { child = await launch(); },
     stop: async () => {
       await child?.stop();
       child = null;
     },
   };
-  await node.start();
-  cleanup.add(`stop ${name}`, () => node.stop());
-  return node;
+  await handle.start();
+  cleanup.add(`stop ${name}`, () => handle.stop());
+  return handle;
+}
+
+async function startNode(cleanup: Cleanup, name: string, dir: string, sentinels: readonly RedisNode[], initialPrimaryPort: (ownPort: number) => number): Promise<RedisNode> {
+  const port = await freePort();
+  return restartable(cleanup, name, port, dir, async () => {
+    const env = {
+      ...process.env,
+      REDIS_SENTINELS: sentinels.filter((s) => s.process()).map((s) => `127.0.0.1:${s.port}`).join(','),
+      REDIS_MASTER_NAME: MASTER_NAME,
+      NODE_HOST: '127.0.0.1',
+      NODE_PORT: String(port),
+      INITIAL_PRIMARY: `127.0.0.1:${initialPrimaryPort(port)}`,
+    };
+    const args = [REDIS_NODE_SCRIPT, '--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', dir, ...NODE_DATA_SETTINGS];
+    // The script execs redis-server, so the pid the harness keeps is Redis's own.
+    const { process: child } = await startProcess({ name, command: 'sh', args, cwd: dir, env, readyLine: /Ready to accept connections/, timeoutMs: 60_000 });
+    if (/starts as replica/.test(child.recentOutput())) await waitForSync(name, port, 60_000);
+    return child;
+  });
 }
 
 async function startSentinel(cleanup: Cleanup, binary: string, name: string, dir: string, primaryPort: number): Promise<RedisNode> {
@@ -161,23 +169,7 @@ async function startSentinel(cleanup: Cleanup, binary: string, name: string, dir
   // restarted Sentinel reads back what it had learnt rather than the first primary.
   const configFile = join(dir, 'sentinel.conf');
   writeFileSync(configFile, [`port ${port}`, 'bind 127.0.0.1', 'protected-mode no', `dir ${dir}`, ...sentinelSettings('127.0.0.1', primaryPort), ''].join('\n'));
-  let child: ManagedProcess | null = null;
-  const sentinel: RedisNode = {
-    name,
-    port,
-    dir,
-    process: () => child,
-    start: async () => {
-      child = (await startProcess({ name, command: binary, args: [configFile, '--sentinel'], cwd: dir, readyLine: /Sentinel ID is|monitor master/ })).process;
-    },
-    stop: async () => {
-      await child?.stop();
-      child = null;
-    },
-  };
-  await sentinel.start();
-  cleanup.add(`stop ${name}`, () => sentinel.stop());
-  return sentinel;
+  return restartable(cleanup, name, port, dir, async () => (await startProcess({ name, command: binary, args: [configFile, '--sentinel'], cwd: dir, readyLine: /Sentinel ID is|monitor master/ })).process);
 }
 
 export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {

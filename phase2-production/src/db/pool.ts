@@ -7,7 +7,7 @@
  * https://node-postgres.com/apis/pool
  */
 import pg from 'pg';
-import { DependencyUnavailableError } from 'core';
+import { guardDependency } from 'core';
 
 export type Pool = pg.Pool;
 
@@ -56,11 +56,6 @@ export function isPostgresUnavailable(error: unknown): boolean {
 }
 
 /** Runs a query; an unreachable PostgreSQL becomes core's DependencyUnavailableError. */
-export async function guardPostgres<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isPostgresUnavailable(error)) throw new DependencyUnavailableError('postgres', 'PostgreSQL (the database)', error);
-    throw error;
-  }
+export function guardPostgres<T>(call: () => Promise<T>): Promise<T> {
+  return guardDependency(call, isPostgresUnavailable, 'postgres', 'PostgreSQL (the database)');
 }

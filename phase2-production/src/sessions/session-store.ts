@@ -17,7 +17,7 @@
  */
 import type { Redis } from 'ioredis';
 import { DependencyUnavailableError, newSession, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
-import { guardRedis } from '../redis.ts';
+import { REDIS_ROLE, guardRedis } from '../redis.ts';
 
 const KEY_PREFIX = 'sess:';
 const CART_PREFIX = 'c:';
@@ -83,7 +83,7 @@ export class RedisSessionStore implements SessionStore {
     const result = await guardRedis(write);
     if (this.#waitReplicas > 0) {
       const acknowledged = await guardRedis(() => this.#redis.wait(this.#waitReplicas, this.#waitTimeoutMs));
-      if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', 'Redis (the session store)', new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
+      if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
     }
     return result;
   }
