@@ -3,9 +3,12 @@
  * phase, and returns Dredd's own summary line parsed.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { contractDir } from './paths.ts';
+import { responseSchemas } from 'contract';
 import type { RunningPhase } from 'harness';
 
 export interface DreddSummary {
@@ -26,18 +29,24 @@ const COMPLETE = /complete: (\d+) passing, (\d+) failing, (\d+) errors, (\d+) sk
 
 export async function runDredd(phase: RunningPhase, options: { quiet?: boolean } = {}): Promise<DreddSummary> {
   const started = performance.now();
+  // The hooks check each response against the contract's own JSON Schema, converted once by the
+  // contract package and handed to Dredd's process as a file (its hooks are CommonJS).
+  const schemaDir = mkdtempSync(join(tmpdir(), 'lab-dredd-'));
+  const schemaFile = join(schemaDir, 'response-schemas.json');
+  writeFileSync(schemaFile, JSON.stringify(responseSchemas()));
   const child = spawn(
     process.execPath,
     [dreddBin, join(contractDir, 'openapi.yaml'), phase.url, '--hookfiles', join(contractDir, 'dredd', 'hooks.cjs'), '--color', 'false', '--loglevel', 'warning'],
-    { cwd: contractDir, env: { ...process.env, CONTRACT_TARGET: phase.url, MAINTENANCE_FILE: phase.maintenanceFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: contractDir, env: { ...process.env, CONTRACT_TARGET: phase.url, MAINTENANCE_FILE: phase.maintenanceFile, CONTRACT_SCHEMAS: schemaFile }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  rmSync(schemaDir, { recursive: true, force: true });
 
   // Dredd warns about every OpenAPI keyword its experimental OAS3 parser ignores; the hooks check
-  // those keywords themselves (see hooks.cjs), so the warnings are counted, not repeated.
+  // those keywords themselves (see dredd/schemas.cjs), so the warnings are counted, not repeated.
   const lines = output.split('\n');
   const parserWarnings = lines.filter((line) => line.includes('API description parser warning')).length;
   const shown = lines.filter((line) => line.trim() !== '' && !line.includes('API description parser warning') && !line.includes('padLevels') && !line.includes('--trace-warnings'));

@@ -1,0 +1,25 @@
+/**
+ * Rate limits: exhaust the operation's budget with real requests until it answers 429 and the
+ * window has at least a second left, so the transaction itself lands inside it; afterwards wait
+ * for the window to end so that later transactions are not limited.
+ */
+const { call, sleep } = require('./lib.cjs');
+
+async function exhaustRateLimit(method, path) {
+  for (let attempt = 0; attempt < 1000; attempt += 1) {
+    const response = await call(method, path, { body: {} });
+    if (response.status === 429) {
+      const reset = Number(response.headers.get('ratelimit-reset') || response.headers.get('retry-after'));
+      if (reset >= 1) return;
+      await sleep(1100); // the window is about to close: let it, and start again in a fresh one
+    }
+  }
+  throw new Error(`${method} ${path} never answered 429`);
+}
+
+async function waitForRateLimitReset(transaction) {
+  const seconds = Number(transaction.real && transaction.real.headers['retry-after']) || 1;
+  await sleep(seconds * 1000 + 100);
+}
+
+module.exports = { exhaustRateLimit, waitForRateLimitReset };

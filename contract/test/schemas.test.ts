@@ -1,0 +1,37 @@
+/** The contract's one conversion to JSON Schema, and the response validator built on it. */
+import { describe, expect, it } from 'vitest';
+import { Ajv } from 'ajv';
+import { documentedResponses, responseKey, responseSchemas, responseValidator, toJsonSchema } from '../src/index.ts';
+
+describe('the contract as JSON Schema', () => {
+  const schemas = responseSchemas();
+
+  it('has a schema for every documented response that has a body', () => {
+    const withBody = documentedResponses().filter(({ method, path, status }) => !(method === 'DELETE' && path === '/api/stateful/sessions/current' && status === '204'));
+    for (const { method, path, status } of withBody) {
+      expect(Object.keys(schemas).some((key) => key.startsWith(responseKey(method, path, status, ''))), `${method} ${path} ${status}`).toBe(true);
+    }
+    expect(Object.keys(schemas).filter((key) => key.startsWith('DELETE /api/stateful/sessions/current 204'))).toEqual([]);
+  });
+
+  it('inlines references and turns nullable into a null type, so plain JSON Schema validators understand it', () => {
+    const converted = toJsonSchema({ type: 'object', properties: { user: { type: 'string', nullable: true, description: 'x', example: 'y' } } });
+    expect(converted).toEqual({ type: 'object', properties: { user: { type: ['string', 'null'] } } });
+    const text = JSON.stringify(schemas);
+    expect(text).not.toMatch(/"\$ref"|"nullable"|"example"/);
+    const session = schemas[responseKey('GET', '/api/stateful/sessions/current', 200, 'application/json')] as object;
+    const validate = new Ajv({ strict: false }).compile(session);
+    expect(validate({ kind: 'guest', user: null, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T00:05:00Z', csrfToken: 'abcdefghijklmnopqrstuvwxyz012345' })).toBe(true);
+    expect(validate({ kind: 'guest', user: 42, createdAt: '2026-01-01T00:00:00Z', expiresAt: '2026-01-01T00:05:00Z', csrfToken: 'x' })).toBe(false);
+  });
+
+  it('validates responses by operation and status, and names what is wrong', () => {
+    const validate = responseValidator();
+    const product = { id: 'kb-001', name: 'Keyboard', description: 'd', category: 'c', priceCents: 4999, currency: 'EUR' };
+    expect(validate('GET', '/api/products/{productId}', 200, 'application/json', product)).toEqual([]);
+    expect(validate('GET', '/api/products/{productId}', 200, 'application/json; charset=utf-8', { ...product, priceCents: '49.99' })).toEqual(['/priceCents must be integer']);
+    expect(validate('GET', '/api/products/{productId}', 418, 'application/json', {})).toEqual(['the contract documents no 418 for GET /api/products/{productId}']);
+    expect(validate('GET', '/api/nothing', 200, 'application/json', {})).toEqual(['the contract has no GET /api/nothing']);
+    expect(validate('GET', '/api/products/{productId}', 200, 'text/html', '')).toEqual(['the contract documents no text/html body for 200 of GET /api/products/{productId}']);
+  });
+});
