@@ -175,6 +175,97 @@ export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise
   return { ...o, action: 'fast-restart-redis-primary' };
 }
 
+/** The role a Redis node reports of itself (INFO replication), or 'down' when it does not answer. */
+export async function redisRole(port: number): Promise<'primary' | 'replica' | 'down'> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, retryStrategy: () => null });
+  client.on('error', () => { /* answered below */ });
+  try {
+    await client.connect();
+    return /role:master/.test(await client.info('replication')) ? 'primary' : 'replica';
+  } catch {
+    return 'down';
+  } finally {
+    client.disconnect();
+  }
+}
+
+function sentinelTopology(topology: Phase2Topology, action: string) {
+  const ha = topology.stack.redisHa;
+  if (!ha) throw new Error(`${action} needs the Sentinel topology (not --single-redis)`);
+  return ha;
+}
+
+const writesAcknowledged = (topology: Phase2Topology) => answers(`${topology.url}/api/stateful/sessions`, { method: 'POST' });
+
+/**
+ * SIGSTOP the primary until the Sentinels have promoted another node (and at least `seconds`),
+ * then SIGCONT: a primary that hung rather than died (a long fork, a stalled disk, a partition).
+ * It must come back demoted, and, with min-replicas-to-write and WAIT, nothing it accepted while
+ * cut off was ever acknowledged.
+ */
+export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3): Promise<Observation> {
+  const ha = sentinelTopology(topology, 'pause-redis-primary');
+  const primary = await ha.currentPrimary();
+  if (!primary) throw new Error('the Sentinels name no primary');
+  const o = observation('pause-redis-primary', primary.name, primary.process()?.pid ?? null);
+  primary.process()?.kill('SIGSTOP');
+  o.downAfterMs = 0;
+  const promotedAfter = await until(async () => ((await ha.currentPrimary())?.name ?? primary.name) !== primary.name, o.t0, 60_000);
+  const remaining = seconds * 1000 - (performance.now() - o.t0);
+  if (remaining > 0) await sleep(remaining);
+  primary.process()?.kill('SIGCONT');
+  const resumedAt = Math.round(performance.now() - o.t0);
+  const demotedAfter = await until(async () => (await redisRole(primary.port)) === 'replica', o.t0, 60_000);
+  o.recoveredAfterMs = await until(writesAcknowledged(topology), o.t0, 60_000);
+  o.notes.push(`the Sentinels promoted ${(await ha.currentPrimary())?.name ?? 'nobody'} after ${String(promotedAfter)} ms`);
+  o.notes.push(`${primary.name} resumed at ${resumedAt} ms and was a replica again after ${String(demotedAfter)} ms`);
+  return finish(o);
+}
+
+/** kill -9 one replica: the other still confirms WAIT 1, so writes go on; it stays down until restart-redis. */
+export async function killRedisReplica(topology: Phase2Topology, name?: string): Promise<Observation> {
+  const ha = sentinelTopology(topology, 'kill-redis-replica');
+  const primary = await ha.currentPrimary();
+  const replica = ha.nodes.find((node) => node !== primary && node.process() && (name === undefined || node.name === name));
+  if (!replica) throw new Error(name === undefined ? 'no running replica' : `${name} is not a running replica`);
+  const o = observation('kill-redis-replica', replica.name, replica.process()?.pid ?? null);
+  replica.process()?.kill('SIGKILL');
+  o.downAfterMs = await exited(replica.process(), o.t0);
+  await replica.stop();
+  o.recoveredAfterMs = await until(writesAcknowledged(topology), o.t0, 60_000);
+  o.notes.push(`${replica.name} stays down until restart-redis ${replica.name}; the remaining replica confirms every write`);
+  return finish(o);
+}
+
+/**
+ * Stop Sentinels until fewer than the quorum (2 of 3) run. The primary keeps serving, but no
+ * failover is possible any more: were it to die now, nothing would promote a replica.
+ */
+export async function stopSentinels(topology: Phase2Topology, count = 2): Promise<Observation> {
+  const ha = sentinelTopology(topology, 'stop-sentinels');
+  const running = ha.sentinels.filter((sentinel) => sentinel.process());
+  const stopping = running.slice(0, count);
+  const o = observation('stop-sentinels', stopping.map((s) => s.name).join(','), null);
+  for (const sentinel of stopping) await sentinel.stop();
+  o.downAfterMs = Math.round(performance.now() - o.t0);
+  o.recoveredAfterMs = await until(writesAcknowledged(topology), o.t0, 60_000);
+  const left = ha.sentinels.filter((sentinel) => sentinel.process()).length;
+  o.notes.push(`${left} of ${ha.sentinels.length} Sentinels run, below the quorum of 2: the primary keeps serving, but a failover is no longer possible (start-sentinels brings them back)`);
+  return finish(o);
+}
+
+/** Start every stopped Sentinel again; each reads back the topology it had written to its config. */
+export async function startSentinels(topology: Phase2Topology): Promise<Observation> {
+  const ha = sentinelTopology(topology, 'start-sentinels');
+  const stopped = ha.sentinels.filter((sentinel) => !sentinel.process());
+  const o = observation('start-sentinels', stopped.map((s) => s.name).join(','), null);
+  for (const sentinel of stopped) await sentinel.start();
+  o.recoveredAfterMs = Math.round(performance.now() - o.t0);
+  o.notes.push(`the Sentinels name ${(await ha.currentPrimary())?.name ?? 'no primary'} as primary`);
+  return finish(o);
+}
+
 export async function stopPostgres(topology: Phase2Topology): Promise<Observation> {
   const o = observation('stop-postgres', 'postgres', topology.stack.postgres.process()?.pid ?? null);
   await topology.stack.postgres.stop();

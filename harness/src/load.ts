@@ -162,7 +162,10 @@ export function sessionWriters(baseUrl: string, clients: readonly SessionClient[
 
 export interface DurabilityCheck {
   sessions: number;
+  /** Sessions the store says do not exist (401): gone, with everything acknowledged on them. */
   sessionsLost: number;
+  /** Sessions that could not be read at all before the deadline (the store kept refusing): not known to be lost, not known to be kept. */
+  unreadable: number;
   acknowledged: number;
   /** Acknowledged increments the counters no longer hold (summed over sessions whose counter fell short). */
   acknowledgedLost: number;
@@ -178,7 +181,7 @@ export interface DurabilityCheck {
  * Retries through outages with a generous bound: a store that is still electing answers 503.
  */
 export async function checkAcknowledged(baseUrl: string, tallies: readonly WriterTally[], deadlineMs = 60_000): Promise<DurabilityCheck> {
-  const check: DurabilityCheck = { sessions: tallies.length, sessionsLost: 0, acknowledged: 0, acknowledgedLost: 0, overCounted: 0, details: [] };
+  const check: DurabilityCheck = { sessions: tallies.length, sessionsLost: 0, unreadable: 0, acknowledged: 0, acknowledgedLost: 0, overCounted: 0, details: [] };
   const deadline = Date.now() + deadlineMs;
   for (const tally of tallies) {
     check.acknowledged += tally.acknowledged;
@@ -192,10 +195,13 @@ export async function checkAcknowledged(baseUrl: string, tallies: readonly Write
       if (status === 200 || status === 401) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (value === null) {
+    if (status === 401) {
       check.sessionsLost += 1;
       check.acknowledgedLost += tally.acknowledged;
-      check.details.push(`session lost (HTTP ${status}) after ${tally.acknowledged} acknowledged increments`);
+      check.details.push(`session lost (HTTP 401) after ${tally.acknowledged} acknowledged increments`);
+    } else if (value === null) {
+      check.unreadable += 1;
+      check.details.push(`session unreadable (HTTP ${status}) until the deadline`);
     } else if (value < tally.acknowledged) {
       check.acknowledgedLost += tally.acknowledged - value;
       check.details.push(`counter ${value} < ${tally.acknowledged} acknowledged`);

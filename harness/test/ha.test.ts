@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
-import { fastRestartRedisPrimary, killInstance, killRedisPrimary, restartInstance, restartRedisNode, rollingRestart, startPostgres, stopPostgres, killPhase1, type Observation } from '../src/faults.ts';
+import { fastRestartRedisPrimary, killInstance, killRedisPrimary, killRedisReplica, pauseRedisPrimary, redisRole, restartInstance, restartRedisNode, rollingRestart, startPostgres, startSentinels, stopPostgres, stopSentinels, killPhase1, type Observation } from '../src/faults.ts';
 import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from '../src/load.ts';
 import { startPhase1 } from '../src/phases.ts';
 
@@ -155,7 +155,7 @@ describe('faults under a light steady load', () => {
   }, 120_000);
 });
 
-describe('Redis restarts under 20 writers, each incrementing its own session', () => {
+describe('Redis faults under 20 writers, each incrementing its own session', () => {
   /** Runs `fault` while every writer increments; then reads every counter back and compares. */
   async function underWriters(fault: () => Promise<Observation>) {
     const writers = sessionWriters(topology.url, await clients(topology.url, 20));
@@ -164,7 +164,7 @@ describe('Redis restarts under 20 writers, each incrementing its own session', (
     await settle(1000);
     const tallies = await writers.stop();
     const check = await checkAcknowledged(topology.url, tallies);
-    console.log(`[${observation.action}] ${observation.target}: ${check.acknowledged} increments acknowledged, ${check.acknowledgedLost} lost, ${check.sessionsLost} of ${check.sessions} sessions lost; back after ${String(observation.recoveredAfterMs)} ms; ${observation.notes.join('; ')}`);
+    console.log(`[${observation.action}] ${observation.target}: ${check.acknowledged} increments acknowledged, ${check.acknowledgedLost} lost, ${check.sessionsLost} of ${check.sessions} sessions lost, ${check.unreadable} unreadable; back after ${String(observation.recoveredAfterMs)} ms; ${observation.notes.join('; ')}`);
     return { observation, check };
   }
 
@@ -173,6 +173,37 @@ describe('Redis restarts under 20 writers, each incrementing its own session', (
     expect(observation.recoveredAfterMs).not.toBeNull();
     expect(check.details).toEqual([]);
     expect(check.acknowledged).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('the primary paused past the Sentinels\' down-after, then resumed: it comes back demoted, and nothing it took while cut off was acknowledged', async () => {
+    const ha = topology.stack.redisHa;
+    const paused = await ha?.currentPrimary();
+    const { observation, check } = await underWriters(() => pauseRedisPrimary(topology, 3));
+    expect(observation.recoveredAfterMs).not.toBeNull();
+    expect(check.details).toEqual([]);
+    expect(await redisRole(paused?.port ?? 0)).toBe('replica');
+    expect((await ha?.currentPrimary())?.name).not.toBe(paused?.name);
+  }, 180_000);
+
+  it('a replica killed: writes go on, confirmed by the other replica', async () => {
+    // Every node up first (an earlier test left its killed primary down): this fault is one replica.
+    const ha = topology.stack.redisHa;
+    for (const node of ha?.nodes ?? []) if (!node.process()) await restartRedisNode(topology, node.name);
+    const { observation, check } = await underWriters(() => killRedisReplica(topology));
+    expect(observation.recoveredAfterMs).not.toBeNull();
+    expect(check.details).toEqual([]);
+    expect(check.acknowledged).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('Sentinels stopped below the quorum: the primary keeps serving; started again, they agree on it', async () => {
+    const ha = topology.stack.redisHa;
+    const primaryBefore = await ha?.currentPrimary();
+    const { observation, check } = await underWriters(() => stopSentinels(topology, 2));
+    expect(observation.notes.join(' ')).toMatch(/1 of 3 Sentinels run/);
+    expect(check.details).toEqual([]);
+    expect(check.acknowledged).toBeGreaterThan(0);
+    await startSentinels(topology);
+    expect((await ha?.currentPrimary())?.name).toBe(primaryBefore?.name);
   }, 120_000);
 
   it('every node restarted in turn, the promoted primary included: each rejoins the primary the Sentinels name', async () => {

@@ -4,6 +4,8 @@
  *   npm run fault -- kill-instance api-2
  *   npm run fault -- rolling-restart
  *   npm run fault -- kill-redis-primary
+ *   npm run fault -- pause-redis-primary --seconds 3
+ *   npm run fault -- stop-sentinels
  *   npm run fault -- pause-instance api-1 --seconds 5
  *   npm run fault -- kill-phase1
  */

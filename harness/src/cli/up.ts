@@ -49,6 +49,10 @@ try {
     'kill-redis-primary': () => faults.killRedisPrimary(topology),
     'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-a, …)')),
     'fast-restart-redis-primary': () => faults.fastRestartRedisPrimary(topology),
+    'pause-redis-primary': (_target, seconds) => faults.pauseRedisPrimary(topology, seconds ?? 3),
+    'kill-redis-replica': (target) => faults.killRedisReplica(topology, target),
+    'stop-sentinels': () => faults.stopSentinels(topology),
+    'start-sentinels': () => faults.startSentinels(topology),
     'stop-postgres': () => faults.stopPostgres(topology),
     'start-postgres': () => faults.startPostgres(topology),
     'kill-phase1': async () => {
