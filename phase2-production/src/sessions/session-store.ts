@@ -23,8 +23,13 @@ const KEY_PREFIX = 'sess:';
 const CART_PREFIX = 'c:';
 
 // PEXPIRE answers 0 when the key does not exist: the session expired or was never created.
+// On a read, sliding the expiry is best effort: a primary refusing writes (min-replicas-to-write,
+// no replica left to confirm them) still answers the read, as long as the session exists.
 const TOUCH = `
-if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+local slid = redis.pcall('PEXPIRE', KEYS[1], ARGV[1])
+if type(slid) == 'table' and slid.err then
+  if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+elseif slid == 0 then return false end
 return redis.call('HGETALL', KEYS[1])`;
 const INCREMENT = `
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end

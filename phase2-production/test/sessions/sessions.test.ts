@@ -1,5 +1,6 @@
 /** The Redis session store through the API: atomicity under concurrency, sliding TTL, sharing. */
 import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { startSession, testApp, useInfrastructure, expectProblem } from '../helpers.ts';
 
 const infra = useInfrastructure();
@@ -96,5 +97,28 @@ describe('one store for every instance', () => {
     expect(cookie).not.toBe(guest.cookie);
     expect((await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie } })).json()).toEqual({ value: 1 });
     expectProblem(await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: guest.cookie } }), 401, 'SESSION_REQUIRED');
+  });
+});
+
+describe('a primary that refuses writes (min-replicas-to-write, no replica left)', () => {
+  it('still answers session reads, and refuses changes with 503 rather than losing them', async () => {
+    const built = await testApp(infra);
+    const client = await startSession(built);
+    // This Redis has no replica, so requiring one makes it refuse every write, as a primary whose
+    // replicas are all gone does in the Sentinel topology.
+    const admin = new Redis(infra.redis.url);
+    await admin.config('SET', 'min-replicas-to-write', '1');
+    try {
+      const read = await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: client.cookie } });
+      expect(read.statusCode).toBe(200);
+      expect(read.json()).toEqual({ value: 0 });
+      const change = await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } });
+      expectProblem(change, 503, 'DEPENDENCY_UNAVAILABLE');
+      expectProblem(await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: 'sid=never-created' } }), 401, 'SESSION_REQUIRED');
+    } finally {
+      await admin.config('SET', 'min-replicas-to-write', '0');
+      admin.disconnect();
+    }
+    expect((await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: client.cookie } })).json()).toEqual({ value: 0 });
   });
 });
