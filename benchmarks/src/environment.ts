@@ -67,10 +67,20 @@ export async function startEnvironment(options: { instances: number }): Promise<
   }
 }
 
-/** A session on that target: its cookie and CSRF token. */
-export async function session(url: string): Promise<{ cookie: string; csrf: string }> {
-  const response = await fetch(`${url}/api/stateful/sessions`, { method: 'POST' });
-  if (response.status !== 201) throw new Error(`${url}: could not start a session (HTTP ${response.status})`);
-  const { csrfToken } = (await response.json()) as { csrfToken: string };
-  return { cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: csrfToken };
+/**
+ * A session on that target: its cookie and CSRF token. A 503 (the store still settling after a
+ * fault: a replica resyncing, a failover finishing) is waited out, up to `waitMs`.
+ */
+export async function session(url: string, waitMs = 60_000): Promise<{ cookie: string; csrf: string }> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const response = await fetch(`${url}/api/stateful/sessions`, { method: 'POST' });
+    if (response.status === 201) {
+      const { csrfToken } = (await response.json()) as { csrfToken: string };
+      return { cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: csrfToken };
+    }
+    await response.arrayBuffer();
+    if (response.status !== 503 || Date.now() > deadline) throw new Error(`${url}: could not start a session (HTTP ${response.status})`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

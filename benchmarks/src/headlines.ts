@@ -3,6 +3,7 @@
  * checked against the project's targets. A target inside the range is "within noise", not met.
  */
 import type { CapacityRow, FailoverRow, Headline, ThroughputRow } from './results.ts';
+import { REDIS_RESUMED_MID_FAILOVER } from './scenarios/failover.ts';
 
 function row(rows: ThroughputRow[], endpoint: string, target: string): ThroughputRow | undefined {
   return rows.find((r) => r.endpoint === endpoint && r.target === target);
@@ -64,6 +65,16 @@ export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], 
       list.push(single(`${f.fault}: idempotent requests failed`, f.failedIdempotent, 'requests', 0, 'lower', `Of ${f.requests}; ${f.failed - f.failedIdempotent} POST failed (not retried), ${f.resent} resent by the client.`));
     }
     if (f.fault === 'Redis primary killed') list.push(single('Redis failover: writes back after', f.recoveredAfterMs, 'ms', 5000, 'lower', 'Sentinel notices in 1 s, agrees, promotes a replica; every instance then follows.'));
+  }
+  const counted = failover.filter((f) => f.phase === 'phase2-production' && f.writes && f.fault !== REDIS_RESUMED_MID_FAILOVER);
+  const midFailover = failover.find((f) => f.fault === REDIS_RESUMED_MID_FAILOVER);
+  if (midFailover?.writes) {
+    list.push(single('Redis primary resumed mid-failover: acknowledged writes lost', midFailover.writes.acknowledgedLost, 'requests', null, 'lower', `Of ${midFailover.writes.acknowledged} acknowledged: the window asynchronous replication leaves (ADR 7).`));
+  }
+  if (counted.length > 0) {
+    const lost = counted.reduce((n, f) => n + (f.writes?.acknowledgedLost ?? 0), 0);
+    const acknowledged = counted.reduce((n, f) => n + (f.writes?.acknowledged ?? 0), 0);
+    list.push(single('phase 2, every fault: acknowledged writes lost', lost, 'requests', 0, 'lower', `Of ${acknowledged} increments acknowledged across ${counted.length} faults, read back afterwards.`));
   }
   const phase1Kill = failover.find((f) => f.phase === 'phase1-mock');
   if (phase1Kill) list.push(single('phase 1 restart: sessions lost', phase1Kill.sessionsLost, 'sessions', null, 'lower', `Out of ${phase1Kill.sessionsKnown}: all of them, by design.`));

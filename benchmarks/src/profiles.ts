@@ -8,7 +8,8 @@ export interface Profile {
   capacitySteps: number[];
   /** The same memory budget for both phases, and how many sessions to try at most. */
   budget: { mebibytes: number; maxSessions: number };
-  failover: { knownSessions: number; beforeMs: number; afterMs: number; postgresOutageMs: number };
+  /** writers: sessions each incremented by its own writer through every fault (the durability count). */
+  failover: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number };
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
@@ -19,7 +20,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     instances: 2,
     capacitySteps: [100, 500],
     budget: { mebibytes: 40, maxSessions: 30_000 },
-    failover: { knownSessions: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500 },
+    failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500 },
   },
   // What `npm start` runs: a few minutes on a small machine.
   quick: {
@@ -28,7 +29,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000],
     budget: { mebibytes: 32, maxSessions: 160_000 },
-    failover: { knownSessions: 50, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000 },
+    failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000 },
   },
   full: {
     name: 'full',
@@ -36,6 +37,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
     budget: { mebibytes: 256, maxSessions: 2_000_000 },
-    failover: { knownSessions: 200, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000 },
+    failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000 },
   },
 };

@@ -85,6 +85,14 @@ export interface FailoverRow {
   sessionsKnown: number;
   sessionsLost: number;
   recoveredAfterMs: number | null;
+  /** Failed requests (no answer or 5xx) by method. */
+  failedByMethod?: Record<string, number>;
+  /**
+   * The durability count, Jepsen-style: writers each incrementing their own session through the
+   * fault; `acknowledged` increments answered 200, `finalValue` the counters' sum read back after,
+   * `acknowledgedLost` what the counters fell short of the acknowledged count.
+   */
+  writes?: { sessions: number; acknowledged: number; attempted: number; finalValue: number; acknowledgedLost: number; sessionsLost: number };
   notes: string[];
   /** Per second from the start of the load: answers that succeeded and that failed. */
   timeline: { second: number; ok: number; failed: number }[];

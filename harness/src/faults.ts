@@ -138,6 +138,12 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
   const promoted = await ha.currentPrimary();
   o.notes.push(`first write through nginx after ${String(throughNginx)} ms`);
   o.notes.push(`every instance writing again: ${perInstance.map(([id, ms]) => `${id} ${String(ms)} ms`).join(', ')}`);
+  // An instance that never wrote again: what it last said is what an operator would look at.
+  for (const [id, ms] of perInstance) {
+    if (ms !== null) continue;
+    const last = topology.instances.find((i) => i.id === id)?.process?.recentOutput().split('\n').slice(-5).join(' | ');
+    o.notes.push(`${id} last logged: ${last ?? 'nothing'}`);
+  }
   o.notes.push(`new primary ${promoted?.name ?? 'unknown'}; ${primary.name} stays down until restarted (it would rejoin as a replica)`);
   return finish(o);
 }
@@ -145,8 +151,8 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
 /**
  * Stop a Redis node (if it runs) and start it again on the same port. It comes back with its
  * append-only file and asks the Sentinels who the primary is: a former primary rejoins the
- * promoted one as a replica; the current primary, restarted faster than the Sentinels notice,
- * stays primary with everything it had.
+ * promoted one as a replica; the current primary, however fast it comes back, asks the Sentinels
+ * for a failover and rejoins the replica they promote (deployment/redis-node.sh says why).
  */
 export async function restartRedisNode(topology: Phase2Topology, name: string, options: { kill?: boolean } = {}): Promise<Observation> {
   const ha = topology.stack.redisHa;
@@ -199,12 +205,20 @@ function sentinelTopology(topology: Phase2Topology, action: string) {
 const writesAcknowledged = (topology: Phase2Topology) => answers(`${topology.url}/api/stateful/sessions`, { method: 'POST' });
 
 /**
- * SIGSTOP the primary until the Sentinels have promoted another node (and at least `seconds`),
- * then SIGCONT: a primary that hung rather than died (a long fork, a stalled disk, a partition).
- * It must come back demoted, and, with min-replicas-to-write and WAIT, nothing it accepted while
- * cut off was ever acknowledged.
+ * SIGSTOP the primary past the Sentinels' down-after, then SIGCONT: a primary that hung rather than
+ * died (a long fork, a stalled disk, a partition). It must come back demoted.
+ *
+ * `resume` says when, and the two differ in what they can lose (docs/decisions/0007-…):
+ * - 'after-failover' (default): once the failover has finished (every running Sentinel names the
+ *   new primary, every other running node replicates from it) and `seconds` have passed. No
+ *   replica is attached to the old primary any more, so nothing it accepts can pass WAIT: nothing
+ *   acknowledged is lost.
+ * - 'at-promotion': as soon as a Sentinel names the promoted node, while the failover still
+ *   reconfigures the other replica. That replica may still be attached to the old primary and
+ *   confirm writes an instance still sends there, which the demotion then discards: the window
+ *   in which Redis with asynchronous replication can lose acknowledged writes.
  */
-export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3): Promise<Observation> {
+export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, resume: 'after-failover' | 'at-promotion' = 'after-failover'): Promise<Observation> {
   const ha = sentinelTopology(topology, 'pause-redis-primary');
   const primary = await ha.currentPrimary();
   if (!primary) throw new Error('the Sentinels name no primary');
@@ -212,15 +226,45 @@ export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3): 
   primary.process()?.kill('SIGSTOP');
   o.downAfterMs = 0;
   const promotedAfter = await until(async () => ((await ha.currentPrimary())?.name ?? primary.name) !== primary.name, o.t0, 60_000);
-  const remaining = seconds * 1000 - (performance.now() - o.t0);
-  if (remaining > 0) await sleep(remaining);
+  if (resume === 'after-failover') {
+    await until(() => failoverFinished(ha, primary), o.t0, 60_000);
+    const remaining = seconds * 1000 - (performance.now() - o.t0);
+    if (remaining > 0) await sleep(remaining);
+  }
   primary.process()?.kill('SIGCONT');
   const resumedAt = Math.round(performance.now() - o.t0);
   const demotedAfter = await until(async () => (await redisRole(primary.port)) === 'replica', o.t0, 60_000);
   o.recoveredAfterMs = await until(writesAcknowledged(topology), o.t0, 60_000);
   o.notes.push(`the Sentinels promoted ${(await ha.currentPrimary())?.name ?? 'nobody'} after ${String(promotedAfter)} ms`);
-  o.notes.push(`${primary.name} resumed at ${resumedAt} ms and was a replica again after ${String(demotedAfter)} ms`);
-  return finish(o);
+  o.notes.push(`${primary.name} resumed at ${resumedAt} ms (${resume}) and was a replica again after ${String(demotedAfter)} ms`);
+  return { ...finish(o), action: resume === 'after-failover' ? 'pause-redis-primary' : 'pause-redis-primary-resume-mid-failover' };
+}
+
+/** Every running Sentinel names the same new primary, and every other running node replicates from it with its link up. */
+async function failoverFinished(ha: NonNullable<Phase2Topology['stack']['redisHa']>, old: { name: string }): Promise<boolean> {
+  const answers = await Promise.all(ha.sentinels.filter((s) => s.process()).map((s) => ha.primaryNamedBy(s)));
+  const named = answers[0];
+  if (!named || named.name === old.name || answers.some((a) => a?.name !== named.name)) return false;
+  for (const node of ha.nodes) {
+    if (node === named || node.name === old.name || !node.process()) continue;
+    if (!(await linkedTo(node.port, named.port))) return false;
+  }
+  return true;
+}
+
+async function linkedTo(port: number, primaryPort: number): Promise<boolean> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, retryStrategy: () => null });
+  client.on('error', () => { /* answered below */ });
+  try {
+    await client.connect();
+    const info = await client.info('replication');
+    return info.includes(`master_port:${primaryPort}`) && info.includes('master_link_status:up');
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /** kill -9 one replica: the other still confirms WAIT 1, so writes go on; it stays down until restart-redis. */

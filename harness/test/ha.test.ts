@@ -168,7 +168,7 @@ describe('Redis faults under 20 writers, each incrementing its own session', () 
     return { observation, check };
   }
 
-  it('the primary killed and restarted at once, before the Sentinels notice: it comes back with its data', async () => {
+  it('the primary killed and restarted at once: it hands over to its best replica and rejoins, losing nothing acknowledged', async () => {
     const { observation, check } = await underWriters(() => fastRestartRedisPrimary(topology));
     expect(observation.recoveredAfterMs).not.toBeNull();
     expect(check.details).toEqual([]);

@@ -70,8 +70,19 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   }
 
   if (results.failover.length > 0) {
-    lines.push('## Failover under a steady load', '', '| phase | fault | requests | failed | of which idempotent | resent by client | error window ms | sessions lost | recovered after ms |', '|---|---|---:|---:|---:|---:|---:|---:|---:|');
-    for (const f of results.failover) lines.push(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} | ${f.failedIdempotent} | ${f.resent} | ${f.errorWindowMs} | ${f.sessionsLost} of ${f.sessionsKnown} | ${f.recoveredAfterMs ?? 'did not'} |`);
+    lines.push(
+      '## Failover under a steady load',
+      '',
+      'A mixed load runs through each fault, and beside it writers each increment a session of their own. Afterwards every session is read back: *acknowledged* counts the increments answered 200, *lost* what the counters fall short of that (the Jepsen-style check).',
+      '',
+      '| phase | fault | requests | failed | failed by method | resent by client | error window ms | sessions lost | writes acknowledged | counters read back | acknowledged writes lost | back after ms |',
+      '|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const f of results.failover) {
+      const byMethod = Object.entries(f.failedByMethod ?? {}).map(([method, n]) => `${method} ${n}`).join(', ') || '—';
+      const w = f.writes;
+      lines.push(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} | ${byMethod} | ${f.resent} | ${f.errorWindowMs} | ${f.sessionsLost + (w?.sessionsLost ?? 0)} of ${f.sessionsKnown + (w?.sessions ?? 0)} | ${w?.acknowledged ?? '—'} | ${w?.finalValue ?? '—'} | ${w?.acknowledgedLost ?? '—'} | ${f.recoveredAfterMs ?? 'did not'} |`);
+    }
     lines.push('', ...results.failover.map((f) => `- ${f.phase}, ${f.fault}: ${f.notes.join('; ') || '—'}`), '');
     lines.push('Async replication can still lose a write: Redis answers before its replicas have a change, so a primary that dies loses what it had not yet sent. Phase 2 acknowledges a session change only after WAIT 1 (a replica has it); a change that timed out waiting was answered 503 and may or may not survive.', '');
   }

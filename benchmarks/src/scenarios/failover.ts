@@ -1,14 +1,24 @@
 /**
  * Scenario 3, failover under a steady load, using the harness's faults: phase 1's one process
- * killed and restarted; for phase 2, an instance killed, a rolling restart, the Redis primary
- * killed, PostgreSQL stopped for a while. For each: failed requests, the error window, sessions
- * lost out of a known set made before, time to recover, and a per-second timeline.
+ * killed and restarted; for phase 2, an instance killed, a rolling restart, the whole Redis fault
+ * matrix (primary killed, restarted at once, paused past down-after, a replica killed, the promoted
+ * primary restarted, Sentinels below quorum), PostgreSQL stopped for a while. For each: failed
+ * requests by method, the error window, sessions lost out of a known set made before, time to
+ * recover, a per-second timeline, and the durability count: writers increment their own sessions
+ * through the fault, and every counter is read back and compared with what was acknowledged.
  */
-import { faults, failures, mixedSessionLoad, steadyLoad, type LoadResult } from 'harness';
+import { checkAcknowledged, faults, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from 'harness';
 import type { FailoverRow } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The one fault in which Redis with asynchronous replication can lose acknowledged writes (the old
+ * primary resumes while the failover still reconfigures a replica that can confirm its writes).
+ * Measured and reported, not promised: docs/decisions/0007-redis-persistence-and-roles.md.
+ */
+export const REDIS_RESUMED_MID_FAILOVER = 'Redis primary paused, resumed mid-failover';
 
 interface Fault {
   phase: string;
@@ -31,8 +41,11 @@ function timeline(results: LoadResult[]): FailoverRow['timeline'] {
   return [...seconds.entries()].sort(([a], [b]) => a - b).map(([second, counts]) => ({ second, ...counts }));
 }
 
-export async function runFailover(env: Environment, options: { knownSessions: number; beforeMs: number; afterMs: number; postgresOutageMs: number }, progress: (label: string) => void, only?: string[]): Promise<FailoverRow[]> {
+export async function runFailover(env: Environment, options: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number }, progress: (label: string) => void, only?: string[]): Promise<FailoverRow[]> {
   const { topology } = env;
+  const restartStoppedRedisNodes = async () => {
+    for (const node of topology.stack.redisHa?.nodes ?? []) if (!node.process()) await faults.restartRedisNode(topology, node.name);
+  };
   const list: Fault[] = [
     {
       phase: 'phase1-mock',
@@ -60,10 +73,51 @@ export async function runFailover(env: Environment, options: { knownSessions: nu
         const o = await faults.killRedisPrimary(topology);
         return o;
       },
-      repair: async () => {
-        // The old primary comes back and Sentinel makes it a replica: the topology is whole again.
-        for (const node of topology.stack.redisHa?.nodes ?? []) if (!node.process()) await faults.restartRedisNode(topology, node.name);
+      // The old primary comes back and Sentinel makes it a replica: the topology is whole again.
+      repair: () => restartStoppedRedisNodes(),
+    },
+    {
+      phase: 'phase2-production',
+      name: 'Redis primary restarted at once',
+      url: () => topology.url,
+      inject: () => faults.fastRestartRedisPrimary(topology),
+    },
+    {
+      phase: 'phase2-production',
+      name: 'Redis primary paused past down-after',
+      url: () => topology.url,
+      inject: () => faults.pauseRedisPrimary(topology, 3),
+    },
+    {
+      phase: 'phase2-production',
+      name: REDIS_RESUMED_MID_FAILOVER,
+      url: () => topology.url,
+      inject: () => faults.pauseRedisPrimary(topology, 0, 'at-promotion'),
+    },
+    {
+      phase: 'phase2-production',
+      name: 'Redis replica killed',
+      url: () => topology.url,
+      inject: () => faults.killRedisReplica(topology),
+      repair: () => restartStoppedRedisNodes(),
+    },
+    {
+      phase: 'phase2-production',
+      name: 'Redis promoted primary restarted',
+      url: () => topology.url,
+      inject: async () => {
+        // Every fault before left a promoted node as primary: restart exactly that one.
+        const primary = await topology.stack.redisHa?.currentPrimary();
+        if (!primary) throw new Error('the Sentinels name no primary');
+        return faults.restartRedisNode(topology, primary.name);
       },
+    },
+    {
+      phase: 'phase2-production',
+      name: 'Sentinels below quorum',
+      url: () => topology.url,
+      inject: () => faults.stopSentinels(topology, 2),
+      repair: async () => { await faults.startSentinels(topology); },
     },
     {
       phase: 'phase2-production',
@@ -81,12 +135,22 @@ export async function runFailover(env: Environment, options: { knownSessions: nu
   const rows: FailoverRow[] = [];
   for (const fault of list.filter((f) => !only || only.includes(f.name))) {
     progress(`${fault.phase}: ${fault.name}`);
+    // Each fault starts from a topology that acknowledges writes again (session() waits out 503s).
     const known = await Promise.all(Array.from({ length: options.knownSessions }, () => session(fault.url())));
+    const writerSessions = await Promise.all(Array.from({ length: options.writers }, () => session(fault.url())));
     const load = steadyLoad(fault.url(), mixedSessionLoad(known), { workers: 4, pauseMs: 5 });
+    const writers = sessionWriters(fault.url(), writerSessions);
     await sleep(options.beforeMs);
     const observation = await fault.inject();
     await sleep(options.afterMs);
-    const results = await load.stop();
+    const [results, tallies] = await Promise.all([load.stop(), writers.stop()]);
+    const durability = await checkAcknowledged(fault.url(), tallies);
+    let finalValue = 0;
+    for (const client of writerSessions) {
+      const response = await fetch(`${fault.url()}/api/stateful/counter`, { headers: { cookie: client.cookie } });
+      if (response.status === 200) finalValue += ((await response.json()) as { value: number }).value;
+      else await response.arrayBuffer();
+    }
     let lost = 0;
     for (const client of known) {
       const response = await fetch(`${fault.url()}/api/stateful/sessions/current`, { headers: { cookie: client.cookie } });
@@ -106,6 +170,15 @@ export async function runFailover(env: Environment, options: { knownSessions: nu
       sessionsKnown: known.length,
       sessionsLost: lost,
       recoveredAfterMs: observation.recoveredAfterMs,
+      failedByMethod: Object.fromEntries(['GET', 'POST', 'DELETE'].map((method): [string, number] => [method, failed.filter((r) => r.method === method).length]).filter(([, n]) => n !== 0)),
+      writes: {
+        sessions: durability.sessions,
+        acknowledged: durability.acknowledged,
+        attempted: tallies.reduce((n, t) => n + t.attempted, 0),
+        finalValue,
+        acknowledgedLost: durability.acknowledgedLost,
+        sessionsLost: durability.sessionsLost,
+      },
       notes: observation.notes,
       timeline: timeline(results),
     });

@@ -50,6 +50,7 @@ try {
     'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-a, …)')),
     'fast-restart-redis-primary': () => faults.fastRestartRedisPrimary(topology),
     'pause-redis-primary': (_target, seconds) => faults.pauseRedisPrimary(topology, seconds ?? 3),
+    'pause-redis-primary-resume-mid-failover': () => faults.pauseRedisPrimary(topology, 0, 'at-promotion'),
     'kill-redis-replica': (target) => faults.killRedisReplica(topology, target),
     'stop-sentinels': () => faults.stopSentinels(topology),
     'start-sentinels': () => faults.startSentinels(topology),

@@ -43,10 +43,13 @@ export function sentinelSettings(primaryHost: string, primaryPort: number): stri
 
 /**
  * The data settings of every node (compose.yaml gives its nodes the same, checked by a test).
- * - appendonly + appendfsync everysec: each write reaches the file before its reply is sent, and
- *   the file is fsynced once a second, so a killed process loses nothing and a machine that loses
- *   power loses at most the last second. RDB snapshots stay off: the AOF's own RDB preamble is
- *   what makes a restart load fast.
+ * - appendonly + appendfsync always: the AOF is fsynced before the replies of each event-loop
+ *   iteration go out (one fsync per batch of writes, a group commit), so a node that restarts,
+ *   however it died, has every write it acknowledged. `everysec` is not enough: while an fsync is
+ *   slow, Redis postpones writing the AOF for up to 2 s and still replies, and a primary that
+ *   restarts fast then comes back behind its replicas, which resync down to it (the benchmark's
+ *   fast primary restart measured it). RDB snapshots stay off: the AOF's own RDB preamble is what
+ *   makes a restart load fast.
  * - min-replicas-to-write 1: a primary that cannot see a replica refuses writes (NOREPLICAS,
  *   which phase 2 answers with 503) instead of taking writes that a failover would discard.
  * - repl-diskless-sync-delay 0: a replica (re)joining is synced at once, not after Redis's default
@@ -54,7 +57,7 @@ export function sentinelSettings(primaryHost: string, primaryPort: number): stri
  */
 export const NODE_DATA_SETTINGS = [
   '--appendonly', 'yes',
-  '--appendfsync', 'everysec',
+  '--appendfsync', 'always',
   '--save', '',
   '--min-replicas-to-write', '1',
   '--min-replicas-max-lag', '10',
@@ -80,6 +83,8 @@ export interface RunningRedisHa {
   sentinels: RedisNode[];
   /** The node that is primary now, asked of a Sentinel. */
   currentPrimary(): Promise<RedisNode | null>;
+  /** The node this one Sentinel names as primary (during a failover the Sentinels can differ). */
+  primaryNamedBy(sentinel: RedisNode): Promise<RedisNode | null>;
 }
 
 /** The primary's port as the first Sentinel that answers names it; null when none knows one. */
@@ -204,6 +209,10 @@ export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {
     sentinels,
     currentPrimary: async () => {
       const port = await primaryPortFromSentinels(sentinels);
+      return nodes.find((node) => node.port === port) ?? null;
+    },
+    primaryNamedBy: async (sentinel) => {
+      const port = await primaryPortFromSentinels([sentinel]);
       return nodes.find((node) => node.port === port) ?? null;
     },
   };

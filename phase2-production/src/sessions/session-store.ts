@@ -45,6 +45,14 @@ if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 if redis.call('HDEL', KEYS[1], ARGV[2]) == 0 then return {0} end
 return {1, redis.call('HGETALL', KEYS[1])}`;
 
+// A whole session with its expiry, in one step: never a session without a TTL. A script rather
+// than MULTI/EXEC, so a refusal (NOREPLICAS, READONLY) comes back as itself, not as EXECABORT.
+const WRITE = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
 type ChangeReply = [0] | [1, string[]] | null;
 
 interface SessionCommands {
@@ -52,6 +60,7 @@ interface SessionCommands {
   sessionIncrement(key: string, ttlMs: number): Promise<number | null>;
   sessionAddToCart(key: string, ttlMs: number, field: string, quantity: number, max: number): Promise<ChangeReply>;
   sessionRemoveFromCart(key: string, ttlMs: number, field: string): Promise<ChangeReply>;
+  sessionWrite(key: string, ttlMs: number, ...fieldsAndValues: (string | number)[]): Promise<number>;
 }
 
 function cartOf(flat: string[]): Record<string, number> {
@@ -76,6 +85,7 @@ export class RedisSessionStore implements SessionStore {
     redis.defineCommand('sessionIncrement', { numberOfKeys: 1, lua: INCREMENT });
     redis.defineCommand('sessionAddToCart', { numberOfKeys: 1, lua: ADD_TO_CART });
     redis.defineCommand('sessionRemoveFromCart', { numberOfKeys: 1, lua: REMOVE_FROM_CART });
+    redis.defineCommand('sessionWrite', { numberOfKeys: 1, lua: WRITE });
     this.#redis = redis as Redis & SessionCommands;
     this.#ttlMs = options.ttlSeconds * 1000;
     this.#now = options.now ?? Date.now;
@@ -156,17 +166,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(session: Session, ttlMs: number): Promise<void> {
-    const key = KEY_PREFIX + session.id;
-    const fields: Record<string, string | number> = {
-      user: session.user ? JSON.stringify(session.user) : '',
-      csrf: session.csrfToken,
-      counter: session.counter,
-      created: session.createdAt,
-    };
-    for (const [productId, quantity] of Object.entries(session.cart)) fields[CART_PREFIX + productId] = quantity;
-    // MULTI/EXEC: the hash and its expiry appear together, never a session without a TTL.
-    const results = await this.#replicated(() => this.#redis.multi().hset(key, fields).pexpire(key, ttlMs).exec());
-    const failed = results?.find(([error]) => error !== null);
-    if (!results || failed) throw failed?.[0] ?? new Error('session write was discarded');
+    const fields: (string | number)[] = ['user', session.user ? JSON.stringify(session.user) : '', 'csrf', session.csrfToken, 'counter', session.counter, 'created', session.createdAt];
+    for (const [productId, quantity] of Object.entries(session.cart)) fields.push(CART_PREFIX + productId, quantity);
+    await this.#replicated(() => this.#redis.sessionWrite(KEY_PREFIX + session.id, ttlMs, ...fields));
   }
+
 }

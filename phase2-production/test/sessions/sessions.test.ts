@@ -115,6 +115,8 @@ describe('a primary that refuses writes (min-replicas-to-write, no replica left)
       const change = await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } });
       expectProblem(change, 503, 'DEPENDENCY_UNAVAILABLE');
       expectProblem(await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: 'sid=never-created' } }), 401, 'SESSION_REQUIRED');
+      // A new session is a write too: refused with 503, never a 500.
+      expectProblem(await built.app.inject({ method: 'POST', url: '/api/stateful/sessions' }), 503, 'DEPENDENCY_UNAVAILABLE');
     } finally {
       await admin.config('SET', 'min-replicas-to-write', '0');
       admin.disconnect();
