@@ -98,7 +98,7 @@ describe('smoke run', () => {
     for (const f of results.failover) {
       expect(f.timeline.reduce((n, t) => n + t.ok + t.failed, 0)).toBe(f.requests);
       expect(f.timeline.reduce((n, t) => n + t.failed, 0)).toBe(f.failed);
-      expect(f.recoveredAfterMs).not.toBeNull();
+      expect(f.recoveredAfterMs, `${f.fault}: ${f.notes.join('; ')}`).not.toBeNull();
     }
     const byFault = (fault: string) => results.failover.find((f) => f.fault === fault);
     expect(byFault('process killed and restarted')?.sessionsLost).toBe(profile.failover.knownSessions);

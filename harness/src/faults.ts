@@ -131,8 +131,9 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
   // Writes resumed: a session can be created (a write, WAITed for) through nginx, and then on
   // every instance, each of which follows the failover on its own.
   const write = (url: string) => answers(`${url}/api/stateful/sessions`, { method: 'POST' });
-  const throughNginx = await until(write(topology.url), o.t0);
-  const perInstance = await Promise.all(topology.instances.filter((i) => i.process).map(async (i) => [i.id, await until(write(i.url), o.t0)] as const));
+  // Generous bounds: on a loaded machine a failover and every instance following it take longer.
+  const throughNginx = await until(write(topology.url), o.t0, 60_000);
+  const perInstance = await Promise.all(topology.instances.filter((i) => i.process).map(async (i) => [i.id, await until(write(i.url), o.t0, 60_000)] as const));
   const times = perInstance.map(([, ms]) => ms);
   o.recoveredAfterMs = times.some((ms) => ms === null) ? null : Math.max(...(times as number[]));
   const promoted = await ha.currentPrimary();

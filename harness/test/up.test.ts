@@ -41,7 +41,7 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     // --instances 2 and --single-redis reached the harness.
     expect(output).toMatch(/nginx over api-1 http:\/\/\S+, api-2 http:\/\/\S+\n/);
     expect(output).toMatch(/^\s+redis redis:\/\/127\.0\.0\.1:\d+$/m);
-    expect(output).not.toMatch(/sentinels/);
+    expect(output).not.toMatch(/redis primary \+ replicas/);
 
     // --logs: a request to each phase shows up in the output, tagged with who served it.
     expect((await fetch(`${phase1}/api/stateless/info`, { headers: { 'x-request-id': 'up-test-phase1' } })).status).toBe(200);
