@@ -6,7 +6,7 @@
 import type { Redis } from 'ioredis';
 import { MaintenanceSwitch, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
 import type { Config } from './config.ts';
-import { RATE_LIMIT_DB, SESSION_DB, createRedis } from './redis.ts';
+import { RATE_LIMIT_DB, SESSION_DB, createRedis, keepConnected } from './redis.ts';
 import { createPool, type Pool } from './db/pool.ts';
 import { RedisSessionStore } from './sessions/session-store.ts';
 import { PgCatalog } from './catalog/catalog.ts';
@@ -34,6 +34,10 @@ export interface Components {
 export function createComponents(config: Config, log: { warn(details: object, message: string): void }, options: { now?: () => number } = {}): Components {
   const redis = createRedis(config, SESSION_DB, (error) => { log.warn({ err: error }, 'redis (sessions) connection error'); });
   const limitsRedis = createRedis(config, RATE_LIMIT_DB, (error) => { log.warn({ err: error }, 'redis (rate limits) connection error'); });
+  let closing = false;
+  for (const [client, name] of [[redis, 'sessions'], [limitsRedis, 'rate limits']] as const) {
+    keepConnected(client, () => closing, () => { log.warn({}, `redis (${name}) client ended; connecting it again`); });
+  }
   const pool = createPool(
     { connectionString: config.databaseUrl, max: config.pgPoolMax, timeoutMs: config.dependencyTimeoutMs, applicationName: `${config.phase}/${config.instanceId}` },
     (error) => { log.warn({ err: error }, 'postgres idle client error'); },
@@ -96,6 +100,7 @@ export function createComponents(config: Config, log: { warn(details: object, me
     audit,
     lifecycle,
     close: async () => {
+      closing = true;
       maintenance.close();
       await audit.close(Date.now() + config.shutdownTimeoutMs / 2);
       await pool.end();

@@ -53,6 +53,24 @@ export function createRedis(config: Config, db: number, onError: (error: Error) 
   return client;
 }
 
+/**
+ * Keeps a client connected for the life of the process. ioredis stops reconnecting for good once
+ * a client reaches `end`, and from then on every command fails with "Connection is closed.": the
+ * instance stays broken while its peers recover. That was seen here after a Redis failover (one
+ * instance in two or three, intermittently). Unless the app is closing, an ended client is
+ * connected again, which asks the Sentinels for the primary afresh.
+ */
+export function keepConnected(client: Redis, closing: () => boolean, onRevive: () => void): void {
+  client.on('end', () => {
+    if (closing()) return;
+    onRevive();
+    // A failed attempt ends the client again, and this runs again; spaced so it cannot spin.
+    setTimeout(() => {
+      if (!closing() && client.status === 'end') client.connect().catch(() => undefined);
+    }, 200).unref();
+  });
+}
+
 /** Resolves once the client is connected (commands fail fast before that: no offline queue). */
 export async function redisReady(client: Redis, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return;

@@ -80,3 +80,19 @@ describe('PostgreSQL stopped', () => {
     expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe('a Redis client that stops reconnecting', () => {
+  it('is connected again, so the instance serves sessions again instead of staying broken', async () => {
+    const built = await testApp(infra);
+    const client = await startSession(built);
+    // What ioredis does when it gives up: the client ends, and would fail every command from then on.
+    built.redis.disconnect(false);
+    let status = 0;
+    for (let attempt = 0; attempt < 300 && status !== 200; attempt += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: client.cookie } })).statusCode;
+    }
+    expect(status).toBe(200);
+    expect(built.redis.status).toBe('ready');
+  });
+});
