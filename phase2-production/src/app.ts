@@ -41,7 +41,22 @@ function contractValidators(): FastifySchemaCompiler<AnySchema> {
   };
   const body = make(false);
   const params = make('array');
-  return ({ schema, httpPart }) => (httpPart === 'body' ? body : params).compile(schema);
+  return ({ schema, httpPart }) => (httpPart === 'body' ? body : params).compile(httpPart === 'headers' ? lowerCaseHeaderNames(schema) : schema);
+}
+
+/**
+ * Node hands header names over in lower case; the contract spells them as they are written
+ * (`X-CSRF-Token`). Fastify lower-cases a header schema itself only for its own compiler, so with
+ * ours a mixed-case name would never match, and the header would go unchecked.
+ */
+function lowerCaseHeaderNames(schema: AnySchema): AnySchema {
+  if (typeof schema !== 'object') return schema;
+  const { properties, required } = schema as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    ...schema,
+    ...(properties ? { properties: Object.fromEntries(Object.entries(properties).map(([name, value]) => [name.toLowerCase(), value])) } : {}),
+    ...(required ? { required: required.map((name) => name.toLowerCase()) } : {}),
+  };
 }
 
 export async function buildApp(config: Config, options: { now?: () => number; logger?: FastifyServerOptions['logger'] } = {}): Promise<Phase2App> {
