@@ -33,8 +33,22 @@ const after = {
     if (reuse.status !== 401) t.fail = `the ended session's cookie still works (HTTP ${reuse.status})`;
   },
   'POST /api/stateful/counter/increment 200': async (t) => {
+    const { value } = JSON.parse(t.real.body);
     const read = await call('GET', '/api/stateful/counter', { headers: { cookie: chain.sessionCookie } });
-    if (read.json().value !== JSON.parse(t.real.body).value) t.fail = 'the counter read back differs from the value the increment returned';
+    if (read.json().value !== value) t.fail = 'the counter read back differs from the value the increment returned';
+    // Resent with its Idempotency-Key, the increment must answer the same value and count nothing.
+    const key = Object.entries(t.request.headers).find(([name]) => name.toLowerCase() === 'idempotency-key')?.[1];
+    if (key === undefined) return;
+    const resent = await call('POST', '/api/stateful/counter/increment', { headers: { cookie: chain.sessionCookie, 'x-csrf-token': chain.csrfToken, 'idempotency-key': key } });
+    if (resent.status !== 200 || resent.json().value !== value || resent.headers.get('idempotent-replayed') !== 'true') t.fail = `a resent increment was not replayed: HTTP ${resent.status} ${resent.text}`;
+    const after = await call('GET', '/api/stateful/counter', { headers: { cookie: chain.sessionCookie } });
+    if (after.json().value !== value) t.fail = 'a resent increment counted twice';
+  },
+  'POST /api/stateful/counter/increment 422': async (t) => {
+    if (JSON.parse(t.real.body).code !== 'IDEMPOTENCY_KEY_REUSED') t.fail = 'a key reused for another request must answer IDEMPOTENCY_KEY_REUSED';
+  },
+  'DELETE /api/stateful/cart/items/{productId} 422': async (t) => {
+    if (JSON.parse(t.real.body).code !== 'IDEMPOTENCY_KEY_REUSED') t.fail = 'a key reused for another request must answer IDEMPOTENCY_KEY_REUSED';
   },
   'GET /metrics 200': async (t) => {
     if (!/^# TYPE http_requests_total counter$/m.test(t.real.body)) t.fail = 'the metrics lack http_requests_total';

@@ -6,6 +6,7 @@
  *   rate-limits.cjs  every 429, produced for real by exhausting the budget
  *   checks.cjs       state carried forward, and what a schema cannot check
  *   schemas.cjs      the contract's JSON Schema for each response, from the contract package
+ *   skips.cjs        the transactions no outside request can produce, with why
  *   lib.cjs          the target, the chained state, HTTP helpers
  *
  * Dredd runs hooks in its own process as CommonJS. A hook with two parameters gets a `done`
@@ -16,15 +17,23 @@
  */
 const hooks = require('hooks');
 const { chain, keyOf, withDone } = require('./lib.cjs');
-const { before, beforeAsync, withChainedSession } = require('./requests.cjs');
+const { before, beforeAsync, withChainedSession, ownIdempotencyKey } = require('./requests.cjs');
 const { enterMaintenance, leaveMaintenance, clearMaintenance } = require('./maintenance.cjs');
 const { waitForRateLimitReset } = require('./rate-limits.cjs');
 const { after } = require('./checks.cjs');
 const { prepareValidation } = require('./schemas.cjs');
+const { skipped } = require('./skips.cjs');
 
 hooks.beforeEach((transaction, done) => {
   const key = keyOf(transaction);
+  if (skipped[key]) {
+    transaction.skip = true;
+    console.log(`skip: ${key}: ${skipped[key]}`);
+    done();
+    return;
+  }
   withDone(async (t) => {
+    ownIdempotencyKey(t);
     if (t.expected.statusCode === '503') {
       // The stateful operations check the session first; give them one so 503 is the answer.
       if (chain.sessionCookie && t.request.uri.startsWith('/api/stateful/') && !t.request.uri.endsWith('/sessions')) withChainedSession(t);

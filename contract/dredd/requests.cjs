@@ -11,6 +11,20 @@ const UNKNOWN_SID = 'sid=this-session-was-never-created';
 /** Larger than the 16 KiB body limit both phases use. */
 const OVERSIZED_JSON = JSON.stringify({ padding: 'x'.repeat(20 * 1024) });
 
+/** A key no other transaction uses: a keyed request is then a first request, never a replay. */
+let keysIssued = 0;
+const freshKey = (label) => `"dredd-${label}-${process.pid}-${(keysIssued += 1)}"`;
+/** Dredd sends the contract's one example key with every keyed request; each gets its own instead. */
+function ownIdempotencyKey(t) {
+  const sent = Object.keys(t.request.headers).some((name) => name.toLowerCase() === 'idempotency-key');
+  if (sent) setHeader(t, 'Idempotency-Key', freshKey('transaction'));
+  // Dredd takes every documented response header as required; Idempotent-Replayed comes only on a
+  // replay, which checks.cjs produces and checks after the transaction.
+  for (const name of Object.keys(t.expected.headers ?? {})) {
+    if (name.toLowerCase() === 'idempotent-replayed') delete t.expected.headers[name];
+  }
+}
+
 const cookie = (t, value) => setHeader(t, 'Cookie', value);
 const csrf = (t, value) => setHeader(t, 'X-CSRF-Token', value);
 const withChainedSession = (t) => {
@@ -94,8 +108,23 @@ const before = {
   'DELETE /api/stateful/cart/items/{productId} 404': (t) => { withChainedSession(t); t.request.uri = '/api/stateful/cart/items/zz-999'; t.fullPath = t.request.uri; },
 };
 
+/** A key first used on the chained session for another request: the transaction reuses it (422). */
+async function reuseKeyFrom(t, method, path, body) {
+  withChainedSession(t);
+  const key = freshKey('reused');
+  const first = await call(method, path, { body, headers: { cookie: chain.sessionCookie, 'x-csrf-token': chain.csrfToken, 'idempotency-key': key } });
+  if (first.status !== 200) throw new Error(`the first request with the key failed: HTTP ${first.status}`);
+  setHeader(t, 'Idempotency-Key', key);
+}
+
 /** Steps that need side requests before the transaction. */
 const beforeAsync = {
+  'POST /api/stateful/counter/increment 422': (t) => reuseKeyFrom(t, 'POST', '/api/stateful/cart/items', { productId: 'kb-001', quantity: 1 }),
+  'DELETE /api/stateful/cart/items/{productId} 422': async (t) => {
+    await reuseKeyFrom(t, 'POST', '/api/stateful/counter/increment');
+    t.request.uri = '/api/stateful/cart/items/kb-001';
+    t.fullPath = t.request.uri;
+  },
   'DELETE /api/stateful/sessions/current 204': async (t) => {
     // End a session of its own, so the chained one lives on for the transactions after this.
     const { cookie: ended, csrfToken } = await newGuestSession();
@@ -118,4 +147,4 @@ const beforeAsync = {
   'POST /api/stateful/sessions 429': () => exhaustRateLimit('POST', '/api/stateful/sessions'),
 };
 
-module.exports = { before, beforeAsync, withChainedSession };
+module.exports = { before, beforeAsync, withChainedSession, ownIdempotencyKey };

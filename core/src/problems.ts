@@ -19,6 +19,8 @@ export type ProblemCode =
   | 'METHOD_NOT_ALLOWED'
   | 'PRODUCT_NOT_FOUND'
   | 'CART_LIMIT_EXCEEDED'
+  | 'IDEMPOTENCY_KEY_IN_FLIGHT'
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'RATE_LIMITED'
   | 'MAINTENANCE'
   | 'SHUTTING_DOWN'
@@ -41,6 +43,8 @@ const TITLES: Record<ProblemCode, string> = {
   METHOD_NOT_ALLOWED: 'Method not allowed',
   PRODUCT_NOT_FOUND: 'Unknown product',
   CART_LIMIT_EXCEEDED: 'Cart line limit exceeded',
+  IDEMPOTENCY_KEY_IN_FLIGHT: 'A request with this idempotency key is in progress',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused for another request',
   RATE_LIMITED: 'Too many requests',
   MAINTENANCE: 'Down for maintenance',
   SHUTTING_DOWN: 'Shutting down',

@@ -27,6 +27,37 @@ export type CartChange =
   | { ok: true; cart: Record<string, number> }
   | { ok: false; reason: 'limit-exceeded' | 'not-in-cart' };
 
+/**
+ * An `Idempotency-Key` (IETF httpapi idempotency-key draft) as a store sees it: the key the client
+ * chose and a fingerprint of the request it came with (operation, path parameters, body).
+ */
+export interface IdempotencyKey {
+  key: string;
+  fingerprint: string;
+}
+
+/** What a change returned: the counter's new value, or the cart change. */
+export type ChangeOutcome = number | CartChange;
+
+/** A key's record, kept with the session it was used on. */
+export type IdempotencyRecord =
+  | { state: 'in-flight'; fingerprint: string }
+  | { state: 'completed'; fingerprint: string; outcome: ChangeOutcome };
+
+/** Claiming a key either takes it (the caller then runs the change) or finds it taken. */
+export type IdempotencyClaim = { claimed: true } | { claimed: false; record: IdempotencyRecord };
+
+/**
+ * How many keys a session remembers, oldest forgotten first. A client retries its latest requests,
+ * not its hundredth-last, and the bound keeps a session (read whole on every request) small.
+ */
+export const IDEMPOTENCY_KEYS_PER_SESSION = 32;
+/**
+ * A claim older than this is taken over: its request died between the claim and the change (the
+ * instance crashed), so no change was applied and a retry may run it. Far longer than any request.
+ */
+export const IDEMPOTENCY_CLAIM_STALE_MS = 30_000;
+
 export interface SessionStore {
   readonly kind: 'memory' | 'redis';
   /** A new session with a fresh random id; `carry` copies counter and cart from an old session. */
@@ -34,11 +65,22 @@ export interface SessionStore {
   /** The live session with that id, its idle expiry pushed back (sliding TTL); null if none. */
   touch(id: string): Promise<Session | null>;
   destroy(id: string): Promise<boolean>;
-  /** Adds one to the counter; null when the session is gone. */
-  incrementCounter(id: string): Promise<number | null>;
+  /**
+   * Adds one to the counter; null when the session is gone. Every change takes an optional claimed
+   * key, and then records its outcome under it in the same atomic step as the change itself: a
+   * change is never kept without its record, nor a record without its change.
+   */
+  incrementCounter(id: string, once?: IdempotencyKey): Promise<number | null>;
   /** Adds quantity to a cart line, refusing to go past `maxPerLine`; null when the session is gone. */
-  addToCart(id: string, productId: string, quantity: number, maxPerLine: number): Promise<CartChange | null>;
-  removeFromCart(id: string, productId: string): Promise<CartChange | null>;
+  addToCart(id: string, productId: string, quantity: number, maxPerLine: number, once?: IdempotencyKey): Promise<CartChange | null>;
+  removeFromCart(id: string, productId: string, once?: IdempotencyKey): Promise<CartChange | null>;
+  /**
+   * Marks the key in flight unless the session already holds a record for it (then returns that
+   * record); null when the session is gone. A stale claim (IDEMPOTENCY_CLAIM_STALE_MS) is taken over.
+   */
+  claimIdempotencyKey(id: string, once: IdempotencyKey): Promise<IdempotencyClaim | null>;
+  /** Drops the key's claim if it is still in flight (its change was never applied); keeps a completed record. */
+  releaseIdempotencyKey(id: string, key: string): Promise<void>;
   countLive(): Promise<number>;
   /** Round trip to the store, for health checks; throws when the store is unreachable. */
   ping(): Promise<void>;

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * A light, steady load for fault tests: a few workers sending requests in a loop until stopped,
  * every result kept with its time, method and status, so a test can say exactly which requests
@@ -29,16 +31,25 @@ export interface RunningLoad {
 /**
  * A keep-alive connection the server closed just as the client reused it ("other side closed",
  * ECONNRESET): the request got no answer. nginx closes its idle client connections this way when
- * it reloads (the rolling restart reloads it to take instances out), and a client that sends on
- * one at that instant loses the race. Clients resend then: RFC 9110 (section 9.2.2) allows it for
- * idempotent requests, and browsers do it for any request on a reused connection that closed
- * before any response, since the server never read it. nginx never drops a request it has read
- * (old workers finish theirs), so here a POST that got no answer at all had no effect either.
- * Each resend is recorded (`retried`), so reports show how often this happened.
+ * it reloads or stops, and a client that sends on one at that instant loses the race (the rolling
+ * restart no longer reloads nginx; its test runs with `resend: false`). This client resends what is safe to resend: an idempotent
+ * method (RFC 9110, section 9.2.2), or a POST that carries an `Idempotency-Key`, which the server
+ * applies at most once whatever happened to the first attempt. A POST without a key is never
+ * resent: the client cannot know whether it was applied. Each resend is recorded (`retried`), so
+ * reports show how often this happened.
  */
 const CLOSED_BEFORE_ANSWER = /other side closed|ECONNRESET|socket hang up/;
 
-export function steadyLoad(baseUrl: string, next: (worker: number, i: number) => LoadRequest, options: { workers?: number; pauseMs?: number; maxMs?: number } = {}): RunningLoad {
+function safeToResend(request: LoadRequest): boolean {
+  if (request.method !== 'POST') return true;
+  return Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'idempotency-key');
+}
+
+/**
+ * @param options.resend false: a plain keep-alive client that resends nothing, as `fetch` in a
+ *   browser tab's code or a script would be; the default resends what is safe (see above).
+ */
+export function steadyLoad(baseUrl: string, next: (worker: number, i: number) => LoadRequest, options: { workers?: number; pauseMs?: number; maxMs?: number; resend?: boolean } = {}): RunningLoad {
   const results: LoadResult[] = [];
   const t0 = performance.now();
   const maxMs = options.maxMs ?? 120_000;
@@ -56,7 +67,7 @@ export function steadyLoad(baseUrl: string, next: (worker: number, i: number) =>
       return { atMs, method: request.method, path: request.path, status: response.status, servedBy: response.headers.get('x-served-by'), error: null, retried };
     } catch (error) {
       const message = `${error instanceof Error ? error.message : String(error)}${error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
-      if (resends < 2 && CLOSED_BEFORE_ANSWER.test(message)) {
+      if (resends < 2 && CLOSED_BEFORE_ANSWER.test(message) && options.resend !== false && safeToResend(request)) {
         // Other idle sockets were closed at the same instant; a moment lets the client see that.
         await new Promise((resolve) => setTimeout(resolve, 10));
         return send(request, atMs, resends + 1);
@@ -102,7 +113,8 @@ export function mixedSessionLoad(known: readonly { cookie: string; csrf: string 
       case 2:
         return { method: 'GET', path: '/api/products/kb-001' };
       default:
-        return { method: 'POST', path: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } };
+        // Each increment with its own key, kept across resends of that one request.
+        return { method: 'POST', path: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf, 'idempotency-key': randomUUID() } };
     }
   };
 }

@@ -40,4 +40,5 @@ export const operations: Readonly<Record<string, Operation>> = {
 export const RATE_LIMITED_OPERATIONS: ReadonlySet<string> = new Set(['issueTokens', 'refreshTokens', 'createSession']);
 
 export { SESSION_COOKIE } from './session-guard.ts';
+export { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER, idempotencyKeyOf, requestFingerprint } from './exactly-once.ts';
 export type * from './types.ts';

@@ -6,11 +6,12 @@
 import { priceCart } from '../catalog.ts';
 import { productNotFound } from '../errors.ts';
 import { ProblemError } from '../problems.ts';
-import { MAX_QUANTITY_PER_LINE, type SessionUser } from '../sessions.ts';
+import { MAX_QUANTITY_PER_LINE, type CartChange, type SessionUser } from '../sessions.ts';
 import { sessionView } from '../views.ts';
 import { authenticate } from '../users.ts';
 import { invalidCredentials } from './stateless.ts';
-import { SESSION_COOKIE, requireCsrf, requireSession, sessionCookieOptions, sessionEnded, sessionFromCookie } from './session-guard.ts';
+import { exactlyOnce } from './exactly-once.ts';
+import { SESSION_COOKIE, requireCsrf, requireSession, sessionCookieOptions, sessionFromCookie } from './session-guard.ts';
 import type { Operation, OperationContext } from './types.ts';
 
 const pricedCart = async (context: OperationContext, cart: Record<string, number>) => ({ status: 200, body: await priceCart(context.catalog, Object.entries(cart)) });
@@ -51,30 +52,43 @@ export const getSessionCounter: Operation = async (request, context) => ({ statu
 
 export const incrementSessionCounter: Operation = async (request, context) => {
   const session = await requireCsrf(request, context);
-  const value = await context.sessions.incrementCounter(session.id);
-  if (value === null) throw sessionEnded();
-  return { status: 200, body: { value } };
+  return exactlyOnce(
+    request, context, session, 'incrementSessionCounter',
+    (once) => context.sessions.incrementCounter(session.id, once),
+    (value) => Promise.resolve({ status: 200, body: { value } }),
+  );
 };
 
 export const getSessionCart: Operation = async (request, context) => pricedCart(context, (await requireSession(request, context)).cart);
 
+/** A cart change's answer: the priced cart, or why the change was refused. */
+const cartAnswer = (context: OperationContext, productId: string) => (change: CartChange) => {
+  if (change.ok) return pricedCart(context, change.cart);
+  if (change.reason === 'limit-exceeded') throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${MAX_QUANTITY_PER_LINE} of ${productId} per cart.`);
+  throw new ProblemError(404, 'RESOURCE_NOT_FOUND', `The cart has no line for ${productId}.`);
+};
+
 export const addCartItem: Operation = async (request, context) => {
   const session = await requireCsrf(request, context);
   const { productId, quantity } = request.body as { productId: string; quantity: number };
-  if (!(await context.catalog.get(productId))) throw productNotFound([productId]);
-  const change = await context.sessions.addToCart(session.id, productId, quantity, MAX_QUANTITY_PER_LINE);
-  if (change === null) throw sessionEnded();
-  if (!change.ok) throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${MAX_QUANTITY_PER_LINE} of ${productId} per cart.`);
-  return pricedCart(context, change.cart);
+  return exactlyOnce(
+    request, context, session, 'addCartItem',
+    async (once) => {
+      if (!(await context.catalog.get(productId))) throw productNotFound([productId]);
+      return context.sessions.addToCart(session.id, productId, quantity, MAX_QUANTITY_PER_LINE, once);
+    },
+    cartAnswer(context, productId),
+  );
 };
 
 export const removeCartItem: Operation = async (request, context) => {
   const session = await requireCsrf(request, context);
   const productId = request.params.productId ?? '';
-  const change = await context.sessions.removeFromCart(session.id, productId);
-  if (change === null) throw sessionEnded();
-  if (!change.ok) throw new ProblemError(404, 'RESOURCE_NOT_FOUND', `The cart has no line for ${productId}.`);
-  return pricedCart(context, change.cart);
+  return exactlyOnce(
+    request, context, session, 'removeCartItem',
+    (once) => context.sessions.removeFromCart(session.id, productId, once),
+    cartAnswer(context, productId),
+  );
 };
 
 export const getSessionStats: Operation = async (_request, context) => ({

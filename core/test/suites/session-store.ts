@@ -4,7 +4,7 @@
  * store that passes can stand behind core's operations.
  */
 import { describe, expect, it } from 'vitest';
-import type { SessionStore } from '../../src/sessions.ts';
+import { IDEMPOTENCY_KEYS_PER_SESSION, type SessionStore } from '../../src/sessions.ts';
 
 export interface SessionStoreUnderTest {
   store: SessionStore;
@@ -84,6 +84,62 @@ export function describeSessionStore(name: string, make: (ttlSeconds: number) =>
       expect(await store.touch(session.id)).toBeNull();
       expect(await store.incrementCounter(session.id)).toBeNull();
       expect(await store.destroy(session.id)).toBe(false);
+    });
+
+    it('keeps an idempotency key: claimed once, in flight until its change records the outcome, then that outcome', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null, { counter: 9_007_199_254_740_000, cart: {} });
+      const once = { key: 'retry-me', fingerprint: 'increment' };
+      expect(await store.claimIdempotencyKey(session.id, once)).toEqual({ claimed: true });
+      expect(await store.claimIdempotencyKey(session.id, once)).toEqual({ claimed: false, record: { state: 'in-flight', fingerprint: 'increment' } });
+      // Past 14 digits, as a JSON encoder with limited precision would print it wrong.
+      expect(await store.incrementCounter(session.id, once)).toBe(9_007_199_254_740_001);
+      expect(await store.claimIdempotencyKey(session.id, { key: 'retry-me', fingerprint: 'other' })).toEqual({
+        claimed: false,
+        record: { state: 'completed', fingerprint: 'increment', outcome: 9_007_199_254_740_001 },
+      });
+      // A completed record is not released: its change was applied.
+      await store.releaseIdempotencyKey(session.id, 'retry-me');
+      expect((await store.claimIdempotencyKey(session.id, once))?.claimed).toBe(false);
+      expect((await store.touch(session.id))?.counter).toBe(9_007_199_254_740_001);
+    });
+
+    it('records cart outcomes, refusals included, and releases a claim whose change never ran', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null, { counter: 0, cart: { 'kb-001': 98 } });
+      const add = { key: 'add-2', fingerprint: 'add kb-001 x2' };
+      expect(await store.claimIdempotencyKey(session.id, add)).toEqual({ claimed: true });
+      expect(await store.addToCart(session.id, 'kb-001', 2, 99, add)).toEqual({ ok: false, reason: 'limit-exceeded' });
+      expect(await store.claimIdempotencyKey(session.id, add)).toEqual({ claimed: false, record: { state: 'completed', fingerprint: add.fingerprint, outcome: { ok: false, reason: 'limit-exceeded' } } });
+      const remove = { key: 'remove', fingerprint: 'remove kb-001' };
+      await store.claimIdempotencyKey(session.id, remove);
+      expect(await store.removeFromCart(session.id, 'kb-001', remove)).toEqual({ ok: true, cart: {} });
+      expect(await store.claimIdempotencyKey(session.id, remove)).toEqual({ claimed: false, record: { state: 'completed', fingerprint: remove.fingerprint, outcome: { ok: true, cart: {} } } });
+      const added = { key: 'add-1', fingerprint: 'add ms-002' };
+      await store.claimIdempotencyKey(session.id, added);
+      expect(await store.addToCart(session.id, 'ms-002', 1, 99, added)).toEqual({ ok: true, cart: { 'ms-002': 1 } });
+      expect(await store.claimIdempotencyKey(session.id, added)).toMatchObject({ record: { outcome: { ok: true, cart: { 'ms-002': 1 } } } });
+
+      const abandoned = { key: 'abandoned', fingerprint: 'x' };
+      expect(await store.claimIdempotencyKey(session.id, abandoned)).toEqual({ claimed: true });
+      await store.releaseIdempotencyKey(session.id, 'abandoned');
+      expect(await store.claimIdempotencyKey(session.id, abandoned)).toEqual({ claimed: true });
+    });
+
+    it(`remembers a session's ${IDEMPOTENCY_KEYS_PER_SESSION} latest keys, forgets older ones, and drops them all with the session`, async () => {
+      const { store } = await make(300);
+      const session = await store.create(null);
+      for (let i = 0; i <= IDEMPOTENCY_KEYS_PER_SESSION; i += 1) {
+        const once = { key: `key-${i}`, fingerprint: 'increment' };
+        await store.claimIdempotencyKey(session.id, once);
+        await store.incrementCounter(session.id, once);
+      }
+      expect(await store.claimIdempotencyKey(session.id, { key: 'key-1', fingerprint: 'increment' })).toMatchObject({ claimed: false, record: { outcome: 2 } });
+      expect(await store.claimIdempotencyKey(session.id, { key: 'key-0', fingerprint: 'increment' })).toEqual({ claimed: true });
+      expect(await store.touch(session.id)).toMatchObject({ counter: IDEMPOTENCY_KEYS_PER_SESSION + 1, cart: {} });
+      await store.destroy(session.id);
+      expect(await store.claimIdempotencyKey(session.id, { key: 'key-5', fingerprint: 'increment' })).toBeNull();
+      expect(await store.incrementCounter(session.id, { key: 'key-5', fingerprint: 'increment' })).toBeNull();
     });
 
     it('slides the idle expiry on use, and ends a session left idle', async () => {

@@ -4,7 +4,13 @@
  * empties it. Node runs JavaScript on one thread and nothing here awaits between reading and
  * writing a session, so each operation is atomic without locks.
  */
-import { newSession, type CartChange, type Session, type SessionStore, type SessionUser } from 'core';
+import {
+  IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION, newSession,
+  type CartChange, type ChangeOutcome, type IdempotencyClaim, type IdempotencyKey, type IdempotencyRecord, type Session, type SessionStore, type SessionUser,
+} from 'core';
+
+/** A key's record, with when it was claimed (to take over a claim whose request died). */
+type KeyRecord = IdempotencyRecord & { claimedAt: number };
 
 export interface MemoryStoreOptions {
   ttlSeconds: number;
@@ -15,6 +21,8 @@ export interface MemoryStoreOptions {
 export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory' as const;
   readonly #sessions = new Map<string, Session>();
+  /** Each session's idempotency keys, in the order they were first used; dropped with the session. */
+  readonly #keys = new Map<string, Map<string, KeyRecord>>();
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #sweeper: NodeJS.Timeout;
@@ -39,32 +47,51 @@ export class MemorySessionStore implements SessionStore {
   }
 
   destroy(id: string): Promise<boolean> {
+    this.#keys.delete(id);
     return Promise.resolve(this.#sessions.delete(id));
   }
 
-  incrementCounter(id: string): Promise<number | null> {
+  incrementCounter(id: string, once?: IdempotencyKey): Promise<number | null> {
     const session = this.#live(id);
     if (!session) return Promise.resolve(null);
     session.counter += 1;
-    return Promise.resolve(session.counter);
+    return Promise.resolve(this.#completed(id, once, session.counter));
   }
 
-  addToCart(id: string, productId: string, quantity: number, maxPerLine: number): Promise<CartChange | null> {
+  addToCart(id: string, productId: string, quantity: number, maxPerLine: number, once?: IdempotencyKey): Promise<CartChange | null> {
     const session = this.#live(id);
     if (!session) return Promise.resolve(null);
     const next = (session.cart[productId] ?? 0) + quantity;
-    if (next > maxPerLine) return Promise.resolve({ ok: false, reason: 'limit-exceeded' });
+    if (next > maxPerLine) return Promise.resolve(this.#completed(id, once, { ok: false, reason: 'limit-exceeded' }));
     session.cart[productId] = next;
-    return Promise.resolve({ ok: true, cart: { ...session.cart } });
+    return Promise.resolve(this.#completed(id, once, { ok: true, cart: { ...session.cart } }));
   }
 
-  removeFromCart(id: string, productId: string): Promise<CartChange | null> {
+  removeFromCart(id: string, productId: string, once?: IdempotencyKey): Promise<CartChange | null> {
     const session = this.#live(id);
     if (!session) return Promise.resolve(null);
-    if (!(productId in session.cart)) return Promise.resolve({ ok: false, reason: 'not-in-cart' });
+    if (!(productId in session.cart)) return Promise.resolve(this.#completed(id, once, { ok: false, reason: 'not-in-cart' }));
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the cart is a dictionary keyed by product id
     delete session.cart[productId];
-    return Promise.resolve({ ok: true, cart: { ...session.cart } });
+    return Promise.resolve(this.#completed(id, once, { ok: true, cart: { ...session.cart } }));
+  }
+
+  claimIdempotencyKey(id: string, once: IdempotencyKey): Promise<IdempotencyClaim | null> {
+    if (!this.#live(id)) return Promise.resolve(null);
+    const now = this.#now();
+    const existing = this.#keys.get(id)?.get(once.key);
+    if (existing && !(existing.state === 'in-flight' && now - existing.claimedAt > IDEMPOTENCY_CLAIM_STALE_MS)) {
+      const { claimedAt: _claimedAt, ...record } = existing;
+      return Promise.resolve({ claimed: false, record: structuredClone(record) });
+    }
+    this.#remember(id, once.key, { state: 'in-flight', fingerprint: once.fingerprint, claimedAt: now });
+    return Promise.resolve({ claimed: true });
+  }
+
+  releaseIdempotencyKey(id: string, key: string): Promise<void> {
+    const keys = this.#keys.get(id);
+    if (keys?.get(key)?.state === 'in-flight') keys.delete(key);
+    return Promise.resolve();
   }
 
   countLive(): Promise<number> {
@@ -79,6 +106,7 @@ export class MemorySessionStore implements SessionStore {
   close(): Promise<void> {
     clearInterval(this.#sweeper);
     this.#sessions.clear();
+    this.#keys.clear();
     return Promise.resolve();
   }
 
@@ -89,6 +117,7 @@ export class MemorySessionStore implements SessionStore {
     for (const [id, session] of this.#sessions) {
       if (session.expiresAt <= now) {
         this.#sessions.delete(id);
+        this.#keys.delete(id);
         removed += 1;
       }
     }
@@ -107,9 +136,29 @@ export class MemorySessionStore implements SessionStore {
     const now = this.#now();
     if (session.expiresAt <= now) {
       this.#sessions.delete(id);
+      this.#keys.delete(id);
       return undefined;
     }
     session.expiresAt = now + this.#ttlMs;
     return session;
+  }
+
+  /** Records a change's outcome under its key, in the same synchronous step as the change. */
+  #completed<T extends ChangeOutcome>(id: string, once: IdempotencyKey | undefined, outcome: T): T {
+    if (once) this.#remember(id, once.key, { state: 'completed', fingerprint: once.fingerprint, outcome: structuredClone(outcome), claimedAt: this.#now() });
+    return outcome;
+  }
+
+  #remember(id: string, key: string, record: KeyRecord): void {
+    let keys = this.#keys.get(id);
+    if (!keys) this.#keys.set(id, (keys = new Map<string, KeyRecord>()));
+    if (!keys.has(key)) {
+      // A Map iterates in insertion order: the first key is the oldest.
+      for (const oldest of keys.keys()) {
+        if (keys.size < IDEMPOTENCY_KEYS_PER_SESSION) break;
+        keys.delete(oldest);
+      }
+    }
+    keys.set(key, record);
   }
 }
