@@ -99,19 +99,17 @@ export async function restartInstance(topology: Phase2Topology, id: string): Pro
 }
 
 /**
- * Every instance in turn: out of nginx's rotation, drained and stopped, started again, ready, back
- * in rotation; only then the next. At every moment the others serve, so no request needs to fail.
+ * Every instance in turn: stopped gracefully (it refuses new connections, which nginx retries on
+ * another instance, and serves what arrives on open ones), started again on the same port, ready;
+ * only then the next. nginx is not reloaded: a reload closes clients' idle keep-alive connections,
+ * and a client sending on one at that instant gets no answer.
  */
 export async function rollingRestart(topology: Phase2Topology): Promise<Observation> {
   const o = observation('rolling-restart', topology.instances.map((i) => i.id).join(','), null);
   for (const target of topology.instances) {
     const step = performance.now();
-    target.down = true;
-    await topology.syncNginx();
     await target.process?.stop();
     await topology.startInstance(target);
-    target.down = false;
-    await topology.syncNginx();
     o.notes.push(`${target.id}: replaced in ${Math.round(performance.now() - step)} ms (pid ${String(target.process?.pid)})`);
   }
   o.recoveredAfterMs = Math.round(performance.now() - o.t0);

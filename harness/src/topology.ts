@@ -14,8 +14,6 @@ export interface Instance {
   port: number;
   url: string;
   process: ManagedProcess | null;
-  /** Taken out of nginx's rotation. */
-  down: boolean;
 }
 
 export interface Phase2Topology {
@@ -25,8 +23,6 @@ export interface Phase2Topology {
   instances: Instance[];
   stack: Phase2Stack;
   startInstance(instance: Instance): Promise<void>;
-  /** Rewrites nginx's upstream list from the instances' `down` flags. */
-  syncNginx(): Promise<void>;
 }
 
 export interface TopologyOptions {
@@ -57,7 +53,7 @@ export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOpt
   const instances: Instance[] = [];
   for (let i = 1; i <= (options.instances ?? 3); i += 1) {
     const port = await freePort();
-    instances.push({ id: `api-${i}`, port, url: `http://127.0.0.1:${port}`, process: null, down: false });
+    instances.push({ id: `api-${i}`, port, url: `http://127.0.0.1:${port}`, process: null });
   }
   const startInstance = async (instance: Instance) => {
     const started = await startPhase2Instance(cleanup, stack, instance.id, { ...options.env, PORT: String(instance.port) }, { echo: options.echo ?? false });
@@ -72,6 +68,5 @@ export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOpt
     instances,
     stack,
     startInstance,
-    syncNginx: () => nginx.setUpstreams(instances.map((i) => ({ port: i.port, down: i.down }))),
   };
 }

@@ -30,6 +30,7 @@ const schema = {
     TRUST_PROXY: { type: 'string', default: 'loopback' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
+    SHUTDOWN_DRAIN_DELAY_MS: { type: 'integer', minimum: 0, maximum: 600000, default: 0 },
     AUDIT_FLUSH_INTERVAL_MS: { type: 'integer', minimum: 10, maximum: 60000, default: 250 },
   },
   required: ['DATABASE_URL', 'JWT_SECRET'],
@@ -59,6 +60,7 @@ interface RawEnv {
   TRUST_PROXY: string;
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
+  SHUTDOWN_DRAIN_DELAY_MS: number;
   AUDIT_FLUSH_INTERVAL_MS: number;
 }
 
@@ -89,6 +91,8 @@ export interface Config {
   trustProxy: string | boolean;
   logLevel: string;
   shutdownTimeoutMs: number;
+  /** How long to keep serving, reported not ready, before refusing new connections: a probing balancer's time to notice. */
+  shutdownDrainDelayMs: number;
   auditFlushIntervalMs: number;
 }
 
@@ -130,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy,
     logLevel: raw.LOG_LEVEL,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainDelayMs: raw.SHUTDOWN_DRAIN_DELAY_MS,
     auditFlushIntervalMs: raw.AUDIT_FLUSH_INTERVAL_MS,
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The phase 2 process: configuration, start-up checks, listen, and a graceful shutdown on
- * SIGTERM/SIGINT: report not-ready and refuse new requests (503, Connection: close), let the
- * requests in flight finish, flush the audit log, close the pool and Redis, exit. A second signal,
- * or the shutdown timeout, exits at once.
+ * SIGTERM/SIGINT that drops no request (http/lifecycle.ts): report not-ready, stop accepting
+ * connections, serve what arrives on the open ones until they close, then flush the audit log,
+ * close the pool and Redis, exit. A second signal, or the shutdown timeout, exits at once.
  */
+import { Server as NetServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { pendingMigrations } from './db/migrate.ts';
@@ -56,14 +58,17 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }
   stopping = true;
-  app.log.info({ signal }, 'draining');
-  lifecycle.draining = true;
+  app.log.info({ signal, drainDelayMs: config.shutdownDrainDelayMs }, 'draining');
+  lifecycle.state = 'draining';
   const force = setTimeout(() => {
     app.log.error('shutdown timed out: exiting with requests still open');
     process.exit(1);
   }, config.shutdownTimeoutMs);
   force.unref();
   try {
+    await sleep(config.shutdownDrainDelayMs);
+    await handOver();
+    lifecycle.state = 'stopping';
     await app.close();
     app.log.info('stopped cleanly');
     process.exit(0);
@@ -72,5 +77,27 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }
 }
+/**
+ * Longer than nginx keeps an idle upstream connection (keepalive_timeout in
+ * deployment/nginx.conf.template), so nginx closes its own idle connections first: closing one
+ * from this side could cross a request nginx is sending on it.
+ */
+const HAND_OVER_MAX_MS = 2500;
+
+/** Stops accepting, then waits (bounded) until every open connection has closed. */
+async function handOver(): Promise<void> {
+  lifecycle.state = 'handing-over';
+  // net's close, not http's: http.Server.close() would also cut idle keep-alive connections at
+  // once, and one of them may be carrying a request from nginx at that very moment.
+  NetServer.prototype.close.call(app.server);
+  const deadline = Date.now() + HAND_OVER_MAX_MS;
+  while (Date.now() < deadline) {
+    const open = await new Promise<number>((resolve) => { app.server.getConnections((error, count) => { resolve(error ? 0 : count); }); });
+    if (open === 0) return;
+    await sleep(50);
+  }
+  app.log.info('connections still open after the hand-over: closing the idle ones');
+}
+
 process.on('SIGTERM', (signal) => { void shutdown(signal); });
 process.on('SIGINT', (signal) => { void shutdown(signal); });

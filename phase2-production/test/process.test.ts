@@ -3,7 +3,7 @@
  * SIGTERM drains and flushes the audit trail, and the migration from a running phase 1 keeps
  * every client's cookie working.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { Cleanup, runMigrate, startPhase1, startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from 'harness';
 
@@ -58,6 +58,25 @@ describe('graceful shutdown', () => {
     const { code } = await instance.process.exit;
     expect(code).toBe(0);
     expect((await sessionEvents()).filter((row) => row.instance === 'api-drain' && row.event === 'created')).toHaveLength(5);
+  });
+});
+
+describe('hand-over', () => {
+  it('on SIGTERM with a drain delay: still serves while not ready, then refuses new connections, then exits 0', async () => {
+    const instance = await startPhase2Instance(cleanup, stack, 'api-hand-over', { SHUTDOWN_DRAIN_DELAY_MS: '3000' });
+    instance.process.kill('SIGTERM');
+    // Each call below opens its own connection (a new client each time), as a balancer's probe does.
+    const fresh = (path: string) => fetch(`${instance.url}${path}`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(5000) });
+    await vi.waitFor(async () => { expect((await fresh('/health/ready')).status).toBe(503); }, { timeout: 15_000, interval: 50 });
+    const servedWhileDraining = await fresh('/api/products/kb-001').catch(() => null);
+    // On a stalled machine the delay may have ended already: then the connection is refused.
+    if (servedWhileDraining) expect(servedWhileDraining.status).toBe(200);
+    await vi.waitFor(async () => {
+      const refused = await fresh('/health/live').then(() => null, (error: unknown) => error);
+      expect(String((refused as Error | null)?.cause ?? refused)).toMatch(/ECONNREFUSED/);
+    }, { timeout: 15_000, interval: 50 });
+    const { code } = await instance.process.exit;
+    expect(code).toBe(0);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * nginx in front of phase 2 instances, from phase2-production/deployment/nginx.conf.template,
- * rendered into a temp dir and run in the foreground. Changing the upstream list (to take an
- * instance out before restarting it) rewrites the file and sends SIGHUP: nginx starts workers with
- * the new list and lets the old ones finish the requests they hold.
+ * rendered into a temp dir and run in the foreground. Its upstream list never changes while it
+ * runs: an instance that stops hands its connections over itself (decision 9), so nothing needs
+ * the reload that would close clients' idle keep-alive connections.
  */
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,16 +15,12 @@ import { ensurePrograms } from './binaries.ts';
 
 export interface Upstream {
   port: number;
-  /** Marked down: nginx sends it nothing. */
-  down?: boolean;
 }
 
 export interface RunningNginx {
   url: string;
   port: number;
   process: ManagedProcess;
-  /** Rewrites the upstream list and reloads; resolves once the new workers serve. */
-  setUpstreams(upstreams: Upstream[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,8 +37,8 @@ export function renderTemplate(template: string, values: Record<string, string>)
 
 /** Each instance as a primary (passively checked) and as a never-ejected backup; see the template. */
 export function upstreamLines(upstreams: Upstream[]): string {
-  const primaries = upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s${u.down ? ' down' : ''};`);
-  const backups = upstreams.filter((u) => !u.down).map((u) => `server 127.0.0.1:${u.port} backup max_fails=0;`);
+  const primaries = upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s;`);
+  const backups = upstreams.map((u) => `server 127.0.0.1:${u.port} backup max_fails=0;`);
   return [...primaries, ...backups].join('\n    ');
 }
 
@@ -55,10 +51,7 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promi
   const port = await freePort();
   const configFile = join(dir, 'nginx.conf');
   const template = readFileSync(NGINX_TEMPLATE, 'utf8');
-  const write = (list: Upstream[]) => {
-    writeFileSync(configFile, renderTemplate(template, { RUNTIME_DIR: dir, LISTEN: `127.0.0.1:${port}`, UPSTREAM_SERVERS: upstreamLines(list) }));
-  };
-  write(upstreams);
+  writeFileSync(configFile, renderTemplate(template, { RUNTIME_DIR: dir, LISTEN: `127.0.0.1:${port}`, UPSTREAM_SERVERS: upstreamLines(upstreams) }));
   const { process: child } = await startProcess({
     name: 'nginx',
     command: binary,
@@ -73,12 +66,6 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promi
     url,
     port,
     process: child,
-    setUpstreams: async (list) => {
-      write(list);
-      child.kill('SIGHUP');
-      // The reload is done when the master has started new workers; give it a moment.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    },
     stop: () => child.stop(),
   };
 }

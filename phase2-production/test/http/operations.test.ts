@@ -25,10 +25,25 @@ describe('rate limit shared through Redis', () => {
   });
 });
 
-describe('draining', () => {
-  it('answers 503 SHUTTING_DOWN with Connection: close, reports not ready, keeps liveness', async () => {
+describe('shutting down', () => {
+  it('draining and handing over: serves every request, reports not ready; handing over, each answer closes its connection', async () => {
     const built = await testApp(infra);
-    built.lifecycle.draining = true;
+    built.lifecycle.state = 'draining';
+    const served = await built.app.inject({ method: 'GET', url: '/api/products' });
+    expect(served.statusCode).toBe(200);
+    expect(served.headers.connection).not.toBe('close');
+    expect((await built.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+    built.lifecycle.state = 'handing-over';
+    const client = await startSession(built);
+    const last = await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } });
+    expect(last.statusCode).toBe(200);
+    expect(last.headers.connection).toBe('close');
+    expect((await built.app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(503);
+  });
+
+  it('stopping: answers 503 SHUTTING_DOWN with Connection: close, keeps liveness', async () => {
+    const built = await testApp(infra);
+    built.lifecycle.state = 'stopping';
     const refused = await built.app.inject({ method: 'GET', url: '/api/products' });
     expectProblem(refused, 503, 'SHUTTING_DOWN');
     expect(refused.headers.connection).toBe('close');
