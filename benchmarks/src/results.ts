@@ -94,8 +94,11 @@ export interface FailoverRow {
    */
   writes?: { sessions: number; acknowledged: number; attempted: number; finalValue: number; acknowledgedLost: number; sessionsLost: number };
   notes: string[];
-  /** Per second from the start of the load: answers that succeeded and that failed. */
-  timeline: { second: number; ok: number; failed: number }[];
+  /**
+   * Every TIMELINE_BUCKET_MS from the start of the load, empty buckets included: answers that
+   * succeeded and that failed, by when the request was sent.
+   */
+  timeline: { atMs: number; ok: number; failed: number }[];
 }
 
 export interface Headline {
@@ -125,3 +128,6 @@ export interface Results {
   failover: FailoverRow[];
   headlines: Headline[];
 }
+
+/** The failover timeline's resolution: fine enough to see a 2-second failover's shape. */
+export const TIMELINE_BUCKET_MS = 100;

@@ -2,7 +2,7 @@
  * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
  * mermaid-cli turns them into SVG for index.html. Every number in a chart comes from results.json.
  */
-import type { Results } from '../results.ts';
+import { TIMELINE_BUCKET_MS, type Results } from '../results.ts';
 
 export interface Chart {
   id: string;
@@ -63,11 +63,11 @@ export function charts(results: Results): Chart[] {
     const ok = f.timeline.map((t) => t.ok);
     list.push({
       id: `failover-${f.phase}-${f.fault}`.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-      title: `${f.phase}, ${f.fault}: answers per second (bars: succeeded, line: failed)`,
+      title: `${f.phase}, ${f.fault}: answers per ${TIMELINE_BUCKET_MS} ms (bars: succeeded, line: failed)`,
       mermaid: [
         'xychart-beta',
         `  title ${quote(`${f.phase}: ${f.fault}`)}`,
-        `  x-axis "second" [${f.timeline.map((t) => String(t.second)).join(', ')}]`,
+        `  x-axis "seconds since the load began" 0 --> ${(((f.timeline.at(-1)?.atMs ?? 0) + TIMELINE_BUCKET_MS) / 1000).toFixed(1)}`,
         `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
         `  bar [${ok.join(', ')}]`,
         `  line [${failed.join(', ')}]`,

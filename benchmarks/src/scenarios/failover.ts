@@ -8,7 +8,7 @@
  * through the fault, and every counter is read back and compared with what was acknowledged.
  */
 import { checkAcknowledged, faults, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from 'harness';
-import type { FailoverRow } from '../results.ts';
+import { TIMELINE_BUCKET_MS, type FailoverRow } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -29,16 +29,16 @@ interface Fault {
   repair?: () => Promise<void>;
 }
 
-function timeline(results: LoadResult[]): FailoverRow['timeline'] {
-  const seconds = new Map<number, { ok: number; failed: number }>();
+export function timeline(results: readonly LoadResult[]): FailoverRow['timeline'] {
+  const last = Math.max(-1, ...results.map((r) => Math.floor(r.atMs / TIMELINE_BUCKET_MS)));
+  const buckets = Array.from({ length: last + 1 }, (_, i) => ({ atMs: i * TIMELINE_BUCKET_MS, ok: 0, failed: 0 }));
   for (const r of results) {
-    const second = Math.floor(r.atMs / 1000);
-    const bucket = seconds.get(second) ?? { ok: 0, failed: 0 };
+    const bucket = buckets[Math.floor(r.atMs / TIMELINE_BUCKET_MS)];
+    if (!bucket) continue;
     if (r.status !== null && r.status < 500) bucket.ok += 1;
     else bucket.failed += 1;
-    seconds.set(second, bucket);
   }
-  return [...seconds.entries()].sort(([a], [b]) => a - b).map(([second, counts]) => ({ second, ...counts }));
+  return buckets;
 }
 
 export async function runFailover(env: Environment, options: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number }, progress: (label: string) => void, only?: string[]): Promise<FailoverRow[]> {
