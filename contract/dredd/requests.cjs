@@ -78,6 +78,7 @@ const before = {
 
   'POST /api/stateful/sessions 400': (t) => setJsonBody(t, { username: 'bob', password: 12345 }),
   'POST /api/stateful/sessions 401': (t) => setJsonBody(t, { username: 'bob', password: 'not-his-password' }),
+  'POST /api/stateful/sessions 403': (t) => { withChainedSession(t); csrf(t, WRONG_CSRF); },
   'POST /api/stateful/sessions 413': oversized,
   'POST /api/stateful/sessions 415': textBody,
 

@@ -25,6 +25,8 @@ export interface PricedCart {
   itemCount: number;
   totalCents: number;
   currency: 'EUR';
+  /** Stored lines whose product has left the catalog: kept, not priced, until the client removes them. */
+  unavailable?: { productId: string; quantity: number }[];
 }
 
 export interface Catalog {
@@ -41,20 +43,25 @@ export class UnknownProductError extends Error {
   }
 }
 
-/** Prices cart lines (productId → quantity) in line order; throws UnknownProductError. */
-export async function priceCart(catalog: Catalog, lines: readonly (readonly [string, number])[]): Promise<PricedCart> {
+/**
+ * Prices cart lines (productId → quantity) in line order. A product the catalog does not have is
+ * the client's mistake in a cart it sent (`refuse`: UnknownProductError, answered 422), but not in
+ * a cart the server kept: a product removed since it was added is set aside (`set-aside`), so the
+ * cart still reads and the line can be removed.
+ */
+export async function priceCart(catalog: Catalog, lines: readonly (readonly [string, number])[], unknown: 'refuse' | 'set-aside' = 'refuse'): Promise<PricedCart> {
   const products = await catalog.getMany([...new Set(lines.map(([id]) => id))]);
-  const missing = lines.map(([id]) => id).filter((id) => !products.has(id));
-  if (missing.length > 0) throw new UnknownProductError([...new Set(missing)]);
-  const items = lines.map(([productId, quantity]) => {
+  const missing = lines.filter(([id]) => !products.has(id));
+  if (missing.length > 0 && unknown === 'refuse') throw new UnknownProductError([...new Set(missing.map(([id]) => id))]);
+  const items = lines.flatMap(([productId, quantity]) => {
     const product = products.get(productId);
-    if (!product) throw new UnknownProductError([productId]);
-    return { productId, name: product.name, unitPriceCents: product.priceCents, quantity, lineTotalCents: product.priceCents * quantity };
+    return product ? [{ productId, name: product.name, unitPriceCents: product.priceCents, quantity, lineTotalCents: product.priceCents * quantity }] : [];
   });
   return {
     items,
     itemCount: items.reduce((sum, line) => sum + line.quantity, 0),
     totalCents: items.reduce((sum, line) => sum + line.lineTotalCents, 0),
     currency: 'EUR',
+    ...(missing.length > 0 ? { unavailable: missing.map(([productId, quantity]) => ({ productId, quantity })) } : {}),
   };
 }

@@ -5,8 +5,13 @@
  */
 export type ProblemCode =
   | 'VALIDATION_FAILED'
+  | 'MALFORMED_REQUEST'
   | 'MALFORMED_BODY'
   | 'PAYLOAD_TOO_LARGE'
+  | 'URI_TOO_LONG'
+  | 'HEADERS_TOO_LARGE'
+  | 'LENGTH_REQUIRED'
+  | 'REQUEST_TIMEOUT'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'AUTH_INVALID_CREDENTIALS'
   | 'AUTH_TOKEN_INVALID'
@@ -25,12 +30,20 @@ export type ProblemCode =
   | 'MAINTENANCE'
   | 'SHUTTING_DOWN'
   | 'DEPENDENCY_UNAVAILABLE'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_TIMEOUT'
+  | 'NOT_IMPLEMENTED'
   | 'INTERNAL_ERROR';
 
 const TITLES: Record<ProblemCode, string> = {
   VALIDATION_FAILED: 'Request validation failed',
+  MALFORMED_REQUEST: 'Malformed request',
   MALFORMED_BODY: 'Malformed request body',
   PAYLOAD_TOO_LARGE: 'Request body too large',
+  URI_TOO_LONG: 'URI too long',
+  HEADERS_TOO_LARGE: 'Request headers too large',
+  LENGTH_REQUIRED: 'Length required',
+  REQUEST_TIMEOUT: 'Request timeout',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   AUTH_INVALID_CREDENTIALS: 'Invalid credentials',
   AUTH_TOKEN_INVALID: 'Invalid or expired access token',
@@ -49,6 +62,9 @@ const TITLES: Record<ProblemCode, string> = {
   MAINTENANCE: 'Down for maintenance',
   SHUTTING_DOWN: 'Shutting down',
   DEPENDENCY_UNAVAILABLE: 'Dependency unavailable',
+  UPSTREAM_UNAVAILABLE: 'No instance could answer',
+  UPSTREAM_TIMEOUT: 'An instance did not answer in time',
+  NOT_IMPLEMENTED: 'Not implemented',
   INTERNAL_ERROR: 'Internal server error',
 };
 

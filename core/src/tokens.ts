@@ -24,6 +24,12 @@ export interface RefreshTokenRecord {
 /** Where refresh tokens are kept: a Map in phase 1, a PostgreSQL table in phase 2. */
 export interface RefreshTokenStore {
   insert(record: RefreshTokenRecord): Promise<void>;
+  /**
+   * The token's record, its `revokedAt` set when the token or any token of its family was
+   * revoked. Revocation is the family's, not only the rows it touched: the same token presented
+   * twice at once rotates once and is reused once, and the family's revocation can run before the
+   * winner's new token is stored; that token must be dead too.
+   */
   find(tokenHash: string): Promise<RefreshTokenRecord | null>;
   /** Marks the token rotated if it was not yet; false if someone else rotated it first. */
   markRotated(tokenHash: string, at: number): Promise<boolean>;

@@ -43,6 +43,19 @@ describe('cart pricing', () => {
     expect(error).toBeInstanceOf(UnknownProductError);
     expect((error as UnknownProductError).productIds).toEqual(['x', 'y']);
   });
+
+  it('sets aside, in a kept cart, the lines whose product has gone', async () => {
+    expect(await priceCart(catalog, [['a', 1], ['x', 4], ['b', 1]], 'set-aside')).toEqual({
+      items: [
+        { productId: 'a', name: 'A', unitPriceCents: 250, quantity: 1, lineTotalCents: 250 },
+        { productId: 'b', name: 'B', unitPriceCents: 1000, quantity: 1, lineTotalCents: 1000 },
+      ],
+      itemCount: 2,
+      totalCents: 1250,
+      currency: 'EUR',
+      unavailable: [{ productId: 'x', quantity: 4 }],
+    });
+  });
 });
 
 describe('request ids', () => {

@@ -23,6 +23,7 @@ interface Service {
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  networks?: Record<string, { ipv4_address?: string }>;
 }
 
 const text = readFileSync(join(repoRoot, 'compose.yaml'), 'utf8');
@@ -73,6 +74,8 @@ describe('compose.yaml', () => {
       expect(env.REDIS_MASTER_NAME).toBe(MASTER_NAME);
       expect(env.REDIS_WAIT_REPLICAS).toBe('1');
       expect(env.REDIS_SENTINELS).toBe(SENTINEL_NAMES.map((name) => `${name}:26379`).join(','));
+      // The instances trust nginx, and only nginx, for the client's address.
+      expect(env.TRUST_PROXY).toBe(services.nginx?.networks?.default?.ipv4_address);
       const config = loadPhase2Config(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(v)])));
       expect(config.redis).toMatchObject({ kind: 'sentinel', masterName: MASTER_NAME });
     }

@@ -33,13 +33,18 @@ function sameToken(sent: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The session, once its CSRF token came with the request. */
-export async function requireCsrf(request: OperationRequest, context: OperationContext): Promise<Session> {
-  const session = await requireSession(request, context);
+/** Refuses the request unless it carries this session's CSRF token. */
+export function checkCsrf(request: OperationRequest, session: Session): void {
   const sent = request.header('x-csrf-token');
   if (sent === undefined || !sameToken(sent, session.csrfToken)) {
     throw new ProblemError(403, 'CSRF_TOKEN_INVALID', "Send the session's csrfToken in the X-CSRF-Token header.");
   }
+}
+
+/** The session, once its CSRF token came with the request. */
+export async function requireCsrf(request: OperationRequest, context: OperationContext): Promise<Session> {
+  const session = await requireSession(request, context);
+  checkCsrf(request, session);
   return session;
 }
 

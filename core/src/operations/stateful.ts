@@ -11,21 +11,27 @@ import { sessionView } from '../views.ts';
 import { authenticate } from '../users.ts';
 import { invalidCredentials } from './stateless.ts';
 import { exactlyOnce } from './exactly-once.ts';
-import { SESSION_COOKIE, requireCsrf, requireSession, sessionCookieOptions, sessionFromCookie } from './session-guard.ts';
+import { SESSION_COOKIE, checkCsrf, requireCsrf, requireSession, sessionCookieOptions, sessionFromCookie } from './session-guard.ts';
 import type { Operation, OperationContext } from './types.ts';
 
-const pricedCart = async (context: OperationContext, cart: Record<string, number>) => ({ status: 200, body: await priceCart(context.catalog, Object.entries(cart)) });
+/** The session's cart, priced; lines whose product has left the catalog are listed apart. */
+const pricedCart = async (context: OperationContext, cart: Record<string, number>) => ({ status: 200, body: await priceCart(context.catalog, Object.entries(cart), 'set-aside') });
 
 export const createSession: Operation = async (request, context) => {
+  // Replacing a live session ends it, so it is a change to that session like any other: it needs
+  // the session's CSRF token, or any page could sign its visitor out.
+  const previous = await sessionFromCookie(request, context);
+  if (previous) checkCsrf(request, previous);
   const body = request.body as { username: string; password: string } | undefined | null;
   let user: SessionUser | null = null;
   if (body) {
     user = await authenticate(context.users, body.username, body.password);
     if (!user) throw invalidCredentials();
   }
-  // Always a new id (no session fixation); a guest's counter and cart come along to the new one.
-  const previous = await sessionFromCookie(request, context);
-  const session = await context.sessions.create(user, previous ? { counter: previous.counter, cart: previous.cart } : undefined);
+  // Always a new id (no session fixation). Only a guest's counter and cart come along: a signed-in
+  // user's state belongs to that user, not to whoever signs in next on the same browser.
+  const carry = previous?.user === null ? { counter: previous.counter, cart: previous.cart } : undefined;
+  const session = await context.sessions.create(user, carry);
   if (previous) {
     await context.sessions.destroy(previous.id);
     context.audit.record({ sessionId: previous.id, event: 'ended', username: previous.user?.username ?? null });

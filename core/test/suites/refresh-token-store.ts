@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashRefreshToken, type RefreshTokenRecord, type RefreshTokenStore } from '../../src/tokens.ts';
+import { TokenService, hashRefreshToken, type RefreshTokenRecord, type RefreshTokenStore } from '../../src/tokens.ts';
 
 /** A record for a user the backend knows: phase 2's table references its users, loaded from phase 1's data. */
 function record(familyId: string, expiresAt = Date.now() + 60_000): RefreshTokenRecord {
@@ -41,6 +41,18 @@ export function describeRefreshTokenStore(name: string, make: () => Promise<Refr
       for (const member of members) expect((await store.find(member.tokenHash))?.revokedAt).toBe(2_000);
       expect((await store.find(other.tokenHash))?.revokedAt).toBeNull();
       expect(await store.revokeFamily(family, 3_000)).toBe(0);
+    });
+
+    it('a token presented twice at once leaves its whole family dead, the token issued in that instant included', async () => {
+      const tokens = new TokenService({ secret: 'a-test-secret-that-is-at-least-32-characters', accessTtlSeconds: 60, refreshTtlSeconds: 600, store: await make() });
+      for (let trial = 0; trial < 30; trial += 1) {
+        const { refreshToken } = await tokens.issue({ username: 'alice', displayName: 'Alice Liddell' });
+        const outcomes = await Promise.all([tokens.refresh(refreshToken), tokens.refresh(refreshToken)]);
+        expect(outcomes.filter((outcome) => !outcome.ok).length, `trial ${trial}`).toBeGreaterThanOrEqual(1);
+        for (const outcome of outcomes) {
+          if (outcome.ok) expect((await tokens.refresh(outcome.tokens.refreshToken)).ok, `trial ${trial}: the new token still works`).toBe(false);
+        }
+      }
     });
   });
 }

@@ -40,7 +40,7 @@ describe('sign-in and sign-out', () => {
     await request(app).post('/api/stateful/counter/increment').set('Cookie', guest.cookie).set('X-CSRF-Token', guest.csrf);
     await request(app).post('/api/stateful/cart/items').set('Cookie', guest.cookie).set('X-CSRF-Token', guest.csrf).send({ productId: 'hs-004', quantity: 2 });
 
-    const signIn = await request(app).post('/api/stateful/sessions').set('Cookie', guest.cookie).send({ username: 'bob', password: 'builder' });
+    const signIn = await request(app).post('/api/stateful/sessions').set('Cookie', guest.cookie).set('X-CSRF-Token', guest.csrf).send({ username: 'bob', password: 'builder' });
     expect(signIn.status).toBe(201);
     const setCookie = String(signIn.headers['set-cookie']);
     expect(setCookie).toMatch(/HttpOnly/);
@@ -58,10 +58,24 @@ describe('sign-in and sign-out', () => {
   it('a wrong password starts no session and leaves the guest session alone', async () => {
     const { app } = testApp();
     const guest = await startSession(app);
-    const res = await request(app).post('/api/stateful/sessions').set('Cookie', guest.cookie).send({ username: 'bob', password: 'wrong' });
+    const res = await request(app).post('/api/stateful/sessions').set('Cookie', guest.cookie).set('X-CSRF-Token', guest.csrf).send({ username: 'bob', password: 'wrong' });
     expectProblem(res, 401, 'AUTH_INVALID_CREDENTIALS');
     expect(res.headers['set-cookie']).toBeUndefined();
     expect((await request(app).get('/api/stateful/sessions/current').set('Cookie', guest.cookie)).status).toBe(200);
+  });
+
+  it("replacing a live session needs its CSRF token, and a signed-in user's state stays with that user", async () => {
+    const { app } = testApp();
+    const alice = await startSession(app, { username: 'alice', password: 'wonderland' });
+    await request(app).post('/api/stateful/counter/increment').set('Cookie', alice.cookie).set('X-CSRF-Token', alice.csrf);
+    expectProblem(await request(app).post('/api/stateful/sessions').set('Cookie', alice.cookie), 403, 'CSRF_TOKEN_INVALID');
+    expectProblem(await request(app).post('/api/stateful/sessions').set('Cookie', alice.cookie).set('X-CSRF-Token', 'not-her-token'), 403, 'CSRF_TOKEN_INVALID');
+    expect((await request(app).get('/api/stateful/sessions/current').set('Cookie', alice.cookie)).body).toMatchObject({ user: { username: 'alice' } });
+    const bob = await request(app).post('/api/stateful/sessions').set('Cookie', alice.cookie).set('X-CSRF-Token', alice.csrf).send({ username: 'bob', password: 'builder' });
+    expect(bob.status).toBe(201);
+    const cookie = String(bob.headers['set-cookie']).split(';')[0] ?? '';
+    expect((await request(app).get('/api/stateful/counter').set('Cookie', cookie)).body).toEqual({ value: 0 });
+    expectProblem(await request(app).get('/api/stateful/counter').set('Cookie', alice.cookie), 401, 'SESSION_REQUIRED');
   });
 
   it('after logout the old cookie gets 401 and the cookie is cleared', async () => {

@@ -32,7 +32,10 @@ export class PgRefreshTokenStore implements RefreshTokenStore {
   find(tokenHash: string): Promise<RefreshTokenRecord | null> {
     return guardPostgres(async () => {
       const { rows } = await this.pool.query<Row>(
-        `SELECT t.token_hash, t.family_id, t.username, u.display_name, t.expires_at, t.rotated_at, t.revoked_at
+        // The family's revocation, not only this row's (see RefreshTokenStore.find): a token
+        // inserted while its family was being revoked is missed by that UPDATE, not by this.
+        `SELECT t.token_hash, t.family_id, t.username, u.display_name, t.expires_at, t.rotated_at,
+                COALESCE(t.revoked_at, (SELECT min(f.revoked_at) FROM refresh_tokens f WHERE f.family_id = t.family_id)) AS revoked_at
            FROM refresh_tokens t JOIN users u USING (username) WHERE t.token_hash = $1`,
         [tokenHash],
       );

@@ -89,7 +89,7 @@ describe('one store for every instance', () => {
     const built = await testApp(infra);
     const guest = await startSession(built);
     await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie: guest.cookie, 'x-csrf-token': guest.csrf } });
-    const signIn = await built.app.inject({ method: 'POST', url: '/api/stateful/sessions', headers: { cookie: guest.cookie }, payload: { username: 'bob', password: 'builder' } });
+    const signIn = await built.app.inject({ method: 'POST', url: '/api/stateful/sessions', headers: { cookie: guest.cookie, 'x-csrf-token': guest.csrf }, payload: { username: 'bob', password: 'builder' } });
     expect(signIn.statusCode).toBe(201);
     expect(String(signIn.headers['set-cookie'])).toMatch(/HttpOnly/);
     expect(String(signIn.headers['set-cookie'])).toMatch(/SameSite=Lax/);
@@ -97,6 +97,41 @@ describe('one store for every instance', () => {
     expect(cookie).not.toBe(guest.cookie);
     expect((await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie } })).json()).toEqual({ value: 1 });
     expectProblem(await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: guest.cookie } }), 401, 'SESSION_REQUIRED');
+  });
+
+  it("replacing a live session needs its CSRF token, and a signed-in user's state stays with that user", async () => {
+    const built = await testApp(infra);
+    const alice = await startSession(built, { username: 'alice', password: 'wonderland' });
+    await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie: alice.cookie, 'x-csrf-token': alice.csrf } });
+    for (const headers of [{ cookie: alice.cookie }, { cookie: alice.cookie, 'x-csrf-token': 'not-her-token' }]) {
+      expectProblem(await built.app.inject({ method: 'POST', url: '/api/stateful/sessions', headers }), 403, 'CSRF_TOKEN_INVALID');
+    }
+    expect((await built.app.inject({ method: 'GET', url: '/api/stateful/sessions/current', headers: { cookie: alice.cookie } })).json()).toMatchObject({ user: { username: 'alice' } });
+    const bob = await built.app.inject({ method: 'POST', url: '/api/stateful/sessions', headers: { cookie: alice.cookie, 'x-csrf-token': alice.csrf }, payload: { username: 'bob', password: 'builder' } });
+    expect(bob.statusCode).toBe(201);
+    const cookie = String(bob.headers['set-cookie']).split(';')[0] ?? '';
+    expect((await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie } })).json()).toEqual({ value: 0 });
+    expectProblem(await built.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: alice.cookie } }), 401, 'SESSION_REQUIRED');
+  });
+});
+
+describe('a product removed from the catalog while it sits in carts', () => {
+  it('leaves the cart readable, its line set aside as unavailable, and removable', async () => {
+    const built = await testApp(infra);
+    await built.pool.query("INSERT INTO products (id, name, description, category, price_cents) VALUES ('tmp-001', 'Short-lived', 'Gone soon.', 'misc', 500)");
+    const client = await startSession(built);
+    const headers = { cookie: client.cookie, 'x-csrf-token': client.csrf };
+    for (const productId of ['tmp-001', 'kb-001']) {
+      expect((await built.app.inject({ method: 'POST', url: '/api/stateful/cart/items', headers, payload: { productId, quantity: 2 } })).statusCode).toBe(200);
+    }
+    await built.pool.query("DELETE FROM products WHERE id = 'tmp-001'");
+    const cart = await built.app.inject({ method: 'GET', url: '/api/stateful/cart', headers: { cookie: client.cookie } });
+    expect(cart.statusCode).toBe(200);
+    expect(cart.json()).toMatchObject({ items: [{ productId: 'kb-001', quantity: 2 }], itemCount: 2, unavailable: [{ productId: 'tmp-001', quantity: 2 }] });
+    const removed = await built.app.inject({ method: 'DELETE', url: '/api/stateful/cart/items/tmp-001', headers });
+    expect(removed.statusCode).toBe(200);
+    expect(removed.json()).not.toHaveProperty('unavailable');
+    expectProblem(await built.app.inject({ method: 'POST', url: '/api/stateful/cart/items', headers, payload: { productId: 'tmp-001', quantity: 1 } }), 422, 'PRODUCT_NOT_FOUND');
   });
 });
 
