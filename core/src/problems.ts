@@ -101,3 +101,30 @@ export function problemBody(status: number, code: ProblemCode, instance: string,
     requestId,
   };
 }
+
+/**
+ * The whole HTTP response for a request Node's parser refused before any framework saw it (a
+ * malformed request line, headers past the size limit, a request that took too long): written
+ * straight to the socket from the server's `clientError` event, in problem+json like every other
+ * error, with a new request id and nothing of the request echoed.
+ */
+export function clientErrorResponse(error: { code?: string }, requestId: string): string {
+  const [status, code, detail]: [number, ProblemCode, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than this server accepts.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.']
+        : [400, 'MALFORMED_REQUEST', 'The request could not be parsed as HTTP.'];
+  const { instance: _instance, ...body } = problemBody(status, code, '', requestId, detail);
+  const json = JSON.stringify(body);
+  const reason = TITLES[code];
+  return [
+    `HTTP/1.1 ${status} ${reason}`,
+    'Content-Type: application/problem+json',
+    `Content-Length: ${Buffer.byteLength(json)}`,
+    `X-Request-Id: ${requestId}`,
+    'Connection: close',
+    '',
+    json,
+  ].join('\r\n');
+}

@@ -3,7 +3,7 @@
  * loopback port for fault commands and writes where, with its pid, to a state file that
  * `npm run fault` reads. The processes stay children of `up`, and Ctrl-C still stops them all.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,27 +23,65 @@ export interface UpState {
 
 export type FaultHandler = (target: string | undefined, seconds: number | undefined) => Promise<Observation>;
 
+/** Larger than any fault command; a bigger body is refused unread. */
+const MAX_BODY_BYTES = 4096;
+
+/** A fault command's body: `{ "target"?: string, "seconds"?: number }`, or an error message. */
+export function parseFaultCommand(body: string): { target: string | undefined; seconds: number | undefined } | string {
+  if (body.trim() === '') return { target: undefined, seconds: undefined };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return 'the body is not JSON';
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'the body must be a JSON object';
+  const { target, seconds, ...rest } = parsed as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) return `unknown field: ${Object.keys(rest).map((key) => JSON.stringify(key.slice(0, 40))).join(', ')}`;
+  if (target !== undefined && (typeof target !== 'string' || !/^[a-z0-9-]{1,40}$/.test(target))) return 'target must be a name such as api-2 or redis-a';
+  if (seconds !== undefined && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0 || seconds > 3600)) return 'seconds must be a number above 0 and at most 3600';
+  return { target, seconds };
+}
+
+/** The control server's errors, in the same problem+json the phases use. */
+function problem(res: ServerResponse, status: number, title: string, detail: string): void {
+  res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title, status, detail }));
+}
+
 export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'controlUrl' | 'pid' | 'actions'>, actions: Record<string, FaultHandler>): Promise<void> {
   let busy = false;
   const server: Server = createServer((req, res) => {
     const match = /^\/faults\/([a-z0-9-]+)$/.exec(req.url ?? '');
     const handler = match?.[1] ? actions[match[1]] : undefined;
     if (req.method !== 'POST' || !handler) {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `actions: ${Object.keys(actions).join(', ')}` }));
+      problem(res, 404, 'No such fault', `POST /faults/<action>, one of: ${Object.keys(actions).join(', ')}`);
       return;
     }
     let body = '';
-    req.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      body += chunk.toString();
+      if (body.length > MAX_BODY_BYTES) tooLarge = true;
+    });
     req.on('end', () => {
+      if (tooLarge) {
+        problem(res, 413, 'Body too large', `a fault command is at most ${MAX_BODY_BYTES} bytes`);
+        return;
+      }
+      const command = parseFaultCommand(body);
+      if (typeof command === 'string') {
+        problem(res, 400, 'Malformed fault command', command);
+        return;
+      }
       if (busy) {
-        res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'another fault is running' }));
+        problem(res, 409, 'Another fault is running', 'wait for it to finish');
         return;
       }
       busy = true;
-      const { target, seconds } = (body ? JSON.parse(body) : {}) as { target?: string; seconds?: number };
-      handler(target, seconds).then(
+      handler(command.target, command.seconds).then(
         (observation) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(observation)); },
-        (error: unknown) => { res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: error instanceof Error ? error.message : String(error) })); },
+        (error: unknown) => { problem(res, 400, 'The fault could not run', error instanceof Error ? error.message : String(error)); },
       ).finally(() => { busy = false; });
     });
   });

@@ -12,3 +12,4 @@ export * as faults from './faults.ts';
 export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledged, type LoadRequest, type LoadResult, type SessionClient, type WriterTally, type DurabilityCheck } from './load.ts';
 export { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings } from './infra/redis-ha.ts';
 export { upstreamLines } from './infra/nginx.ts';
+export { rawRequest, type RawAnswer } from './raw-http.ts';

@@ -3,9 +3,9 @@
  * would never send are written on a raw socket, byte for byte, as an attacker or a broken client
  * would send them.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
+import { rawRequest, type RawAnswer } from '../src/raw-http.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
 
 const cleanup = new Cleanup();
@@ -14,32 +14,8 @@ let topology: Phase2Topology;
 beforeAll(async () => { topology = await startPhase2Topology(cleanup, { instances: 1, ha: false }); }, 120_000);
 afterAll(() => cleanup.run(), 60_000);
 
-interface RawAnswer {
-  status: number;
-  headers: Map<string, string>;
-  body: string;
-}
-
-/** Sends bytes as they are and reads the whole answer (each request asks nginx to close). */
-function raw(request: string | Buffer): Promise<RawAnswer> {
-  const { port } = new URL(topology.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), '127.0.0.1');
-    const chunks: Buffer[] = [];
-    socket.setTimeout(15_000, () => { socket.destroy(new Error('no answer within 15 s')); });
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('latin1');
-      const [head = '', ...rest] = text.split('\r\n\r\n');
-      const [statusLine = '', ...headerLines] = head.split('\r\n');
-      const headers = new Map(headerLines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()] as const));
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
-    });
-    // Written, not ended: nginx takes a half-closed connection for a client that gave up (499).
-    socket.write(request);
-  });
-}
+/** Sends bytes as they are, through nginx. */
+const raw = (request: string | Buffer): Promise<RawAnswer> => rawRequest(topology.url, request);
 
 /** nginx's own error, in the contract's problem+json, echoing nothing of the request. */
 function expectEdgeProblem(answer: RawAnswer, status: number, code: string, notEchoed?: string): void {

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase1 } from '../src/phases.ts';
 import { freePort } from '../src/ports.ts';
+import { rawRequest } from '../src/raw-http.ts';
 
 function alive(pid: number): boolean {
   try {
@@ -12,6 +13,21 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** What Node's parser refuses, answered by the phase itself in problem+json (both phases share the code in core). */
+async function expectParserRefusals(url: string): Promise<void> {
+  const cases: [string, number, string][] = [
+    ['GET /api/products <x>\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+    [`GET /api/products HTTP/1.1\r\nHost: x\r\nX-Huge: ${'A'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+  ];
+  for (const [request, status, code] of cases) {
+    const answer = await rawRequest(url, request);
+    expect(answer.status, answer.body).toBe(status);
+    expect(answer.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.parse(answer.body)).toMatchObject({ status, code, requestId: answer.headers.get('x-request-id') });
+    expect(answer.body).not.toContain('AAAA');
   }
 }
 
@@ -24,6 +40,7 @@ describe('phase processes', () => {
     const live = await fetch(`${phase.url}/health/live`);
     expect(live.status).toBe(200);
     expect(live.headers.get('x-served-by')).toBe('phase1-mock/mock-1');
+    await expectParserRefusals(phase.url);
     expect(alive(child.pid)).toBe(true);
     const workDir = dirname(phase.maintenanceFile);
     expect(existsSync(workDir)).toBe(true);

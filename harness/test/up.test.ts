@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
 
 let up: ChildProcess | null = null;
@@ -48,6 +49,16 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect((await fetch(`${phase2}/api/stateless/info`, { headers: { 'x-request-id': 'up-test-phase2' } })).status).toBe(200);
     await waitFor(/\[phase1-mock\] .*GET \/api\/stateless\/info 200 up-test-phase1/, 10_000);
     await waitFor(/\[phase2\/api-\d\] \{.*"requestId":"up-test-phase2"/, 10_000);
+
+    // Malformed fault commands get a problem, and `up` runs on (it used to crash, orphaning all).
+    const { controlUrl } = readUpState();
+    for (const [body, status] of [['{not json', 400], ['[1]', 400], ['{"seconds":"5"}', 400], ['{"target":"api-2","extra":1}', 400], ['x'.repeat(10_000), 413]] as const) {
+      const refused = await fetch(`${controlUrl}/faults/kill-instance`, { method: 'POST', body });
+      expect(refused.status, body.slice(0, 30)).toBe(status);
+      expect(refused.headers.get('content-type')).toBe('application/problem+json');
+      expect(await refused.text()).not.toContain(body.slice(0, 8));
+    }
+    expect((await fetch(`${controlUrl}/faults/no-such-fault`, { method: 'POST' })).status).toBe(404);
 
     // The fault command of the README, as a user types it in a second terminal.
     const fault = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-2'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });

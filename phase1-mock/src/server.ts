@@ -2,6 +2,8 @@
  * The phase 1 process: configuration, listen, and stop on SIGINT/SIGTERM. Everything it knows
  * lives in this process's memory, so stopping it ends every session; there is nothing to drain to.
  */
+import { randomUUID } from 'node:crypto';
+import { clientErrorResponse } from 'core';
 import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
 
@@ -27,6 +29,13 @@ server.on('error', (error) => {
 });
 // Keep-alive longer than a typical proxy's idle timeout, so the proxy closes first (no reset race).
 server.keepAliveTimeout = 65_000;
+// What Node's parser refuses before Express sees it (a malformed request, oversized headers):
+// problem+json like every other error, rather than Node's empty 400 or 431.
+server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (socket.writable) socket.end(clientErrorResponse(error, randomUUID()));
+  else socket.destroy(error);
+});
 
 function stop(signal: string): void {
   console.log(`phase1-mock: ${signal}, stopping; ${phase1.sessions.exportLive().length} sessions die with this process`);

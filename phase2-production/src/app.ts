@@ -13,13 +13,14 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
-import { requestIdFrom } from 'core';
+import { randomUUID } from 'node:crypto';
+import { clientErrorResponse, requestIdFrom } from 'core';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseWhileDraining } from './http/lifecycle.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
 import { requestContext } from './http/request-context.ts';
-import { errorHandler, notFoundHandler } from './http/problem.ts';
+import { errorHandler, frameworkProblem, notFoundHandler, sendProblem } from './http/problem.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { registerOperations } from './http/operations.ts';
 
@@ -69,6 +70,20 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
     trustProxy: config.trustProxy,
     // Draining is answered by our own hook, in problem+json (http/lifecycle.ts).
     return503OnClosing: false,
+    // Long enough for any path parameter to reach the contract's own check (400 VALIDATION_FAILED,
+    // as in phase 1); past it, the router refuses with URI_TOO_LONG.
+    routerOptions: { maxParamLength: 1000 },
+    // What the router and Node's parser refuse, before any route: problem+json as well.
+    // (No hook has run for these, so the response context is set here.)
+    frameworkErrors: (error, request, reply) => {
+      void reply.header('X-Request-Id', request.id).header('X-Served-By', `${config.phase}/${config.instanceId}`);
+      void sendProblem(request, reply, frameworkProblem(error));
+    },
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      if (socket.writable) socket.end(clientErrorResponse(error, randomUUID()));
+      else socket.destroy(error);
+    },
   });
   const components = createComponents(config, app.log, options);
   app.addHook('onClose', () => components.close());

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
-import { Cleanup, runMigrate, startPhase1, startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from 'harness';
+import { Cleanup, rawRequest, runMigrate, startPhase1, startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from 'harness';
 
 const cleanup = new Cleanup();
 let stack: Phase2Stack;
@@ -58,6 +58,23 @@ describe('graceful shutdown', () => {
     const { code } = await instance.process.exit;
     expect(code).toBe(0);
     expect((await sessionEvents()).filter((row) => row.instance === 'api-drain' && row.event === 'created')).toHaveLength(5);
+  });
+});
+
+describe("what Node's parser refuses", () => {
+  it('is answered in problem+json by the instance itself, echoing nothing', async () => {
+    const instance = await startPhase2Instance(cleanup, stack, 'api-parser');
+    for (const [request, status, code] of [
+      ['GET /api/products <x>\r\n\r\n', 400, 'MALFORMED_REQUEST'],
+      [`GET /api/products HTTP/1.1\r\nHost: x\r\nX-Huge: ${'A'.repeat(20_000)}\r\nConnection: close\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+    ] as const) {
+      const answer = await rawRequest(instance.url, request);
+      expect(answer.status, answer.body).toBe(status);
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      expect(JSON.parse(answer.body)).toMatchObject({ status, code, requestId: answer.headers.get('x-request-id') });
+      expect(answer.body).not.toContain('AAAA');
+    }
+    await instance.process.stop();
   });
 });
 

@@ -114,3 +114,11 @@ describe('unknown products and routes', () => {
     expect((page.body as { items: unknown[] }).items).toHaveLength(2);
   });
 });
+
+describe('paths that are not valid', () => {
+  it('bad percent-encoding and an over-long path parameter: problem+json', async () => {
+    const { app } = testApp();
+    expectProblem(await request(app).get('/api/products/%ff%fe'), 400, 'VALIDATION_FAILED');
+    expectProblem(await request(app).get(`/api/products/${'a'.repeat(150)}`), 400, 'VALIDATION_FAILED');
+  });
+});

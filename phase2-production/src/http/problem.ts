@@ -49,6 +49,12 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   return sendProblem(request, reply, problem);
 }
 
+/** The router's refusals (Fastify's `frameworkErrors`), before any route or hook ran. */
+export function frameworkProblem(error: FastifyError): ProblemError {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ProblemError(414, 'URI_TOO_LONG', 'A path segment is longer than any this API takes.');
+  return new ProblemError(400, 'MALFORMED_REQUEST', 'The path is not valid percent-encoding.');
+}
+
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendProblem(request, reply, new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.'));
 }

@@ -61,3 +61,16 @@ describe('CSRF and unknown things', () => {
     expect((await built.app.inject({ method: 'GET', url: '/api/products?limit=3&offset=10' })).json()).toMatchObject({ total: 12, limit: 3, offset: 10, items: [{}, {}] });
   });
 });
+
+describe('paths the router refuses before any route', () => {
+  it('bad percent-encoding, an over-long path parameter: problem+json, no echo in the detail', async () => {
+    const { app } = await testApp(infra);
+    const badUrl = await app.inject({ method: 'GET', url: '/api/products/%ff%fe' });
+    expectProblem(badUrl, 400, 'MALFORMED_REQUEST');
+    // Long, but within the router's bound: the contract's own check answers, as in phase 1.
+    expectProblem(await app.inject({ method: 'GET', url: `/api/products/${'a'.repeat(150)}` }), 400, 'VALIDATION_FAILED');
+    const tooLong = await app.inject({ method: 'GET', url: `/api/products/${'a'.repeat(1500)}` });
+    expectProblem(tooLong, 414, 'URI_TOO_LONG');
+    expect(tooLong.json<{ detail: string }>().detail).not.toContain('aaaa');
+  });
+});
