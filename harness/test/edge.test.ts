@@ -66,6 +66,15 @@ describe('nginx answers its own errors in problem+json, without echoing the requ
     expectEdgeProblem(bad, 400, 'MALFORMED_REQUEST', 'a"}');
   });
 
+  it('keeps the operators\' endpoints off the public entry: /metrics and /health are 404 there, the probes answer', async () => {
+    for (const path of ['/metrics', '/health', '/health?verbose=1']) {
+      expectEdgeProblem(await raw(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), 404, 'ROUTE_NOT_FOUND');
+    }
+    expect((await fetch(`${topology.url}/health/ready`)).status).toBe(200);
+    const instance = topology.instances[0];
+    expect((await fetch(`${instance?.url ?? ''}/metrics`)).status).toBe(200);
+  });
+
   it('counts sign-in attempts by the peer nginx sees, whatever X-Forwarded-For a client sends', async () => {
     const statuses: number[] = [];
     // The instance allows 20 a minute per client (AUTH_RATE_LIMIT_MAX's default).
