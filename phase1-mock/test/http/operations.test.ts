@@ -48,6 +48,7 @@ describe('rate limit on credential operations', () => {
     const limited = await request(app).post('/api/auth/tokens').send({ username: 'alice', password: 'wonderland' });
     expectProblem(limited, 429, 'RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.headers).toMatchObject({ 'ratelimit-limit': '3', 'ratelimit-remaining': '0' });
     expect((await request(app).post('/api/stateful/sessions')).status).toBe(201);
     expect((await request(app).get('/api/products')).status).toBe(200);
   });

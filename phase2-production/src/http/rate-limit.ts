@@ -19,6 +19,9 @@ export async function registerRateLimit(app: FastifyInstance, redis: Redis, max:
     nameSpace: 'rl:',
     skipOnError: true,
     keyGenerator: (request) => request.ip,
+    // RateLimit-Limit, -Remaining and -Reset (the IETF draft's names, as phase 1 sends them), not
+    // the plugin's default X-RateLimit-*.
+    enableDraftSpec: true,
     errorResponseBuilder: (_request, context) =>
       Object.assign(
         new ProblemError(429, 'RATE_LIMITED', `At most ${context.max} attempts per ${Math.round(context.ttl / 1000) || 1} s from one client.`, {

@@ -18,6 +18,9 @@ describe('rate limit shared through Redis', () => {
     const limited = await attempt(a);
     expectProblem(limited, 429, 'RATE_LIMITED');
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // The draft's header names, as phase 1 sends them.
+    expect(limited.headers).toMatchObject({ 'ratelimit-limit': '4', 'ratelimit-remaining': '0' });
+    expect(Object.keys(limited.headers).filter((name) => name.startsWith('x-ratelimit'))).toEqual([]);
     expectProblem(await attempt(b), 429, 'RATE_LIMITED');
     // Another operation has its own budget, and reads have none.
     expect((await b.app.inject({ method: 'POST', url: '/api/stateful/sessions' })).statusCode).toBe(201);
