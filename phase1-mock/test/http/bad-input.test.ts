@@ -122,3 +122,14 @@ describe('paths that are not valid', () => {
     expectProblem(await request(app).get(`/api/products/${'a'.repeat(150)}`), 400, 'VALIDATION_FAILED');
   });
 });
+
+describe('the CSRF token header', () => {
+  it('an empty or oversized token is a 403 after the session check, never a 400', async () => {
+    const { app } = testApp();
+    const client = await startSession(app);
+    for (const token of ['', 'x'.repeat(500)]) {
+      expectProblem(await request(app).post('/api/stateful/counter/increment').set('Cookie', client.cookie).set('X-CSRF-Token', token), 403, 'CSRF_TOKEN_INVALID');
+      expectProblem(await request(app).post('/api/stateful/counter/increment').set('X-CSRF-Token', token), 401, 'SESSION_REQUIRED');
+    }
+  });
+});

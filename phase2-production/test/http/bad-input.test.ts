@@ -74,3 +74,14 @@ describe('paths the router refuses before any route', () => {
     expect(tooLong.json<{ detail: string }>().detail).not.toContain('aaaa');
   });
 });
+
+describe('the CSRF token header', () => {
+  it('an empty or oversized token is a 403 after the session check, never a 400', async () => {
+    const built = await testApp(infra);
+    const client = await startSession(built);
+    for (const token of ['', 'x'.repeat(500)]) {
+      expectProblem(await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie: client.cookie, 'x-csrf-token': token } }), 403, 'CSRF_TOKEN_INVALID');
+      expectProblem(await built.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { 'x-csrf-token': token } }), 401, 'SESSION_REQUIRED');
+    }
+  });
+});
