@@ -7,10 +7,16 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import type { Cleanup } from './cleanup.ts';
+import { repoRoot } from './paths.ts';
 import type { Observation } from './faults.ts';
 
-export const STATE_FILE = join(tmpdir(), 'stateless-vs-stateful-lab', 'up.json');
+/**
+ * One per checkout: two checkouts on one machine (two courses, or a test run beside a lab) each run
+ * their own `npm run up`, and `npm run fault` must reach its own.
+ */
+export const STATE_FILE = join(tmpdir(), 'stateless-vs-stateful-lab', `up-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.json`);
 
 export interface UpState {
   pid: number;
