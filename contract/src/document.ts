@@ -54,3 +54,28 @@ export function documentedResponses(doc: OpenApiDocument = loadContract()): { me
     Object.keys(doc.paths[path]?.[method]?.responses ?? {}).map((status) => ({ method: method.toUpperCase(), path, status })),
   );
 }
+
+let pathMethods: { pattern: RegExp; methods: string[] }[] | undefined;
+
+/**
+ * The methods the contract serves at a concrete path, upper case and sorted, with HEAD wherever
+ * GET is (both frameworks answer it); empty when no path of the contract matches. What a 405's
+ * `Allow` header lists.
+ */
+export function allowedMethods(pathname: string): string[] {
+  if (!pathMethods) {
+    const byPath = new Map<string, Set<string>>();
+    for (const operation of contractOperations()) {
+      const methods = byPath.get(operation.path) ?? new Set<string>();
+      methods.add(operation.method.toUpperCase());
+      if (operation.method === 'get') methods.add('HEAD');
+      byPath.set(operation.path, methods);
+    }
+    pathMethods = [...byPath].map(([template, methods]) => ({
+      pattern: new RegExp(`^${template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
+      methods: [...methods].sort(),
+    }));
+  }
+  return pathMethods.find((entry) => entry.pattern.test(pathname))?.methods ?? [];
+}
+

@@ -1,7 +1,7 @@
 /** The contract's one conversion to JSON Schema, and the response validator built on it. */
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { documentedResponses, responseKey, responseSchemas, responseValidator, toJsonSchema } from '../src/index.ts';
+import { allowedMethods, documentedResponses, responseKey, responseSchemas, responseValidator, toJsonSchema } from '../src/index.ts';
 
 describe('the contract as JSON Schema', () => {
   const schemas = responseSchemas();
@@ -33,5 +33,16 @@ describe('the contract as JSON Schema', () => {
     expect(validate('GET', '/api/products/{productId}', 418, 'application/json', {})).toEqual(['the contract documents no 418 for GET /api/products/{productId}']);
     expect(validate('GET', '/api/nothing', 200, 'application/json', {})).toEqual(['the contract has no GET /api/nothing']);
     expect(validate('GET', '/api/products/{productId}', 200, 'text/html', '')).toEqual(['the contract documents no text/html body for 200 of GET /api/products/{productId}']);
+  });
+});
+
+describe('the methods a path takes', () => {
+  it('matches templates segment by segment, adds HEAD to GET, and knows no other path', () => {
+    expect(allowedMethods('/api/products')).toEqual(['GET', 'HEAD']);
+    expect(allowedMethods('/api/products/kb-001')).toEqual(['GET', 'HEAD']);
+    expect(allowedMethods('/api/stateful/sessions/current')).toEqual(['DELETE', 'GET', 'HEAD']);
+    expect(allowedMethods('/api/stateful/cart/items/kb-001')).toEqual(['DELETE']);
+    expect(allowedMethods('/api/products/kb-001/extra')).toEqual([]);
+    expect(allowedMethods('/api/nothing-here')).toEqual([]);
   });
 });

@@ -42,6 +42,11 @@ export function productNotFound(productIds: readonly string[]): ProblemError {
   return new ProblemError(422, 'PRODUCT_NOT_FOUND', `The catalog has no product ${productIds.join(', ')}.`);
 }
 
+/** A path the API has, asked with a method it does not take there; `allow` lists those it takes. */
+export function methodNotAllowed(allow: readonly string[]): ProblemError {
+  return new ProblemError(405, 'METHOD_NOT_ALLOWED', 'This path does not take this method; Allow lists those it takes.', { headers: { Allow: allow.join(', ') } });
+}
+
 /** The problem a domain error stands for; null for anything else (the edge answers 500 then). */
 export function problemFromError(error: unknown): ProblemError | null {
   if (error instanceof ProblemError) return error;

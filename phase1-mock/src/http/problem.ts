@@ -5,7 +5,8 @@
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
-import { ProblemError, problemBody, problemFromError, type ProblemBody } from 'core';
+import { allowedMethods } from 'contract';
+import { ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody } from 'core';
 
 interface BodyParserError {
   type: string;
@@ -17,7 +18,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 }
 
 /** Maps anything thrown to a ProblemError: Express's and the validator's errors here, the domain's in core; anything else is a 500 with no details. */
-export function toProblem(error: unknown): ProblemError {
+export function toProblem(error: unknown, path = '/'): ProblemError {
   const fromDomain = problemFromError(error);
   if (fromDomain) return fromDomain;
   if (error instanceof validatorErrors.BadRequest) {
@@ -26,7 +27,7 @@ export function toProblem(error: unknown): ProblemError {
     return new ProblemError(400, 'VALIDATION_FAILED', detail, { errors });
   }
   if (error instanceof validatorErrors.NotFound) return new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.');
-  if (error instanceof validatorErrors.MethodNotAllowed) return new ProblemError(405, 'METHOD_NOT_ALLOWED', error.message);
+  if (error instanceof validatorErrors.MethodNotAllowed) return methodNotAllowed(allowedMethods(path));
   if (error instanceof validatorErrors.UnsupportedMediaType) return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
   if (error instanceof validatorErrors.RequestEntityTooLarge) return new ProblemError(413, 'PAYLOAD_TOO_LARGE', error.message);
   if (isBodyParserError(error)) {
@@ -60,7 +61,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, ne
     next(error);
     return;
   }
-  const problem = toProblem(error);
+  const problem = toProblem(error, req.path);
   if (problem.code === 'INTERNAL_ERROR') console.error(`[${String(res.locals.requestId)}] ${req.method} ${req.originalUrl}`, error);
   sendProblem(res, problem, req.path);
 };

@@ -101,7 +101,12 @@ describe('unknown products and routes', () => {
   it('an undocumented path is 404 and an undocumented method 405, both problem+json', async () => {
     const { app } = testApp();
     expectProblem(await request(app).get('/api/nothing-here'), 404, 'ROUTE_NOT_FOUND');
-    expectProblem(await request(app).put('/api/products'), 405, 'METHOD_NOT_ALLOWED');
+    const wrongMethod = await request(app).put('/api/products');
+    expectProblem(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD');
+    const wrongOnTemplate = await request(app).get('/api/stateful/cart/items/kb-001');
+    expectProblem(wrongOnTemplate, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongOnTemplate.headers.allow).toBe('DELETE');
   });
 
   it('out-of-range and unknown query parameters are refused', async () => {

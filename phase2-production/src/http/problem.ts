@@ -4,7 +4,8 @@
  * and the request id. A 5xx never shows its internals: the error goes to the log with the id.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DependencyUnavailableError, ProblemError, problemBody, problemFromError, type ProblemBody } from 'core';
+import { allowedMethods } from 'contract';
+import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody } from 'core';
 
 function validationProblem(error: FastifyError): ProblemError {
   const errors = (error.validation ?? []).map((issue) => {
@@ -56,5 +57,8 @@ export function frameworkProblem(error: FastifyError): ProblemError {
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A path the contract has, with a method it does not take there, is a 405 that says which it takes.
+  const allow = allowedMethods(request.url.split('?')[0] ?? '/');
+  if (allow.length > 0) return sendProblem(request, reply, methodNotAllowed(allow));
   return sendProblem(request, reply, new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.'));
 }

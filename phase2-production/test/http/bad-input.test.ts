@@ -56,6 +56,13 @@ describe('CSRF and unknown things', () => {
     expectProblem(await built.app.inject({ method: 'GET', url: '/api/products/zz-999' }), 404, 'RESOURCE_NOT_FOUND');
     expectProblem(await built.app.inject({ method: 'POST', url: '/api/stateless/cart/quote', payload: { items: [{ productId: 'zz-999', quantity: 1 }] } }), 422, 'PRODUCT_NOT_FOUND');
     expectProblem(await built.app.inject({ method: 'GET', url: '/api/nothing-here' }), 404, 'ROUTE_NOT_FOUND');
+    // A path the API has, with a method it does not take: 405 and what it takes, as in phase 1.
+    const wrongMethod = await built.app.inject({ method: 'PUT', url: '/api/products' });
+    expectProblem(wrongMethod, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD');
+    const wrongOnTemplate = await built.app.inject({ method: 'GET', url: '/api/stateful/cart/items/kb-001' });
+    expectProblem(wrongOnTemplate, 405, 'METHOD_NOT_ALLOWED');
+    expect(wrongOnTemplate.headers.allow).toBe('DELETE');
     expectProblem(await built.app.inject({ method: 'GET', url: '/api/products?limit=1000' }), 400, 'VALIDATION_FAILED');
     expectProblem(await built.app.inject({ method: 'GET', url: '/api/products?sort=price' }), 400, 'VALIDATION_FAILED');
     expect((await built.app.inject({ method: 'GET', url: '/api/products?limit=3&offset=10' })).json()).toMatchObject({ total: 12, limit: 3, offset: 10, items: [{}, {}] });
