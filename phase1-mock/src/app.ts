@@ -10,7 +10,7 @@
 import express from 'express';
 import cookieParser from 'cookie-parser';
 import * as OpenApiValidator from 'express-openapi-validator';
-import { contractPath } from 'contract';
+import { HTTP_METHODS, loadContract } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
@@ -22,6 +22,26 @@ import { sessionExportRoutes } from './migration.ts';
 
 export interface Phase1App extends Components {
   app: express.Express;
+}
+
+/**
+ * The contract as the validator reads it, with one addition: an operation that takes no query
+ * parameters lets unknown ones through (a cache-busting `?x=1` on a probe must not fail it), as
+ * phase 2 does; one that takes some still refuses the others with 400, as documented.
+ */
+function contractForValidator(): Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'] {
+  const doc = loadContract() as unknown as {
+    paths: Record<string, Record<string, { parameters?: { $ref?: string; in?: string }[] } & Record<string, unknown>>>;
+    components: { parameters?: Record<string, { in?: string }> };
+  };
+  for (const item of Object.values(doc.paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      if (!(HTTP_METHODS as readonly string[]).includes(method)) continue;
+      const takesQuery = (operation.parameters ?? []).some((parameter) => (parameter.$ref ? doc.components.parameters?.[parameter.$ref.split('/').pop() ?? '']?.in : parameter.in) === 'query');
+      if (!takesQuery) operation['x-eov-allow-unknown-query-parameters'] = true;
+    }
+  }
+  return doc as unknown as Parameters<typeof OpenApiValidator.middleware>[0]['apiSpec'];
 }
 
 export function buildApp(config: Config, options: { now?: () => number } = {}): Phase1App {
@@ -46,7 +66,7 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   app.use(express.json({ limit: config.bodyLimitBytes, type: 'application/json' }));
   app.use(
     OpenApiValidator.middleware({
-      apiSpec: contractPath,
+      apiSpec: contractForValidator(),
       validateRequests: { allowUnknownQueryParameters: false },
       validateResponses: config.validateResponses,
       validateSecurity: false,

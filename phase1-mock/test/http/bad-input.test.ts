@@ -118,6 +118,12 @@ describe('unknown products and routes', () => {
     expect(page.body).toMatchObject({ total: 12, limit: 3, offset: 10 });
     expect((page.body as { items: unknown[] }).items).toHaveLength(2);
   });
+
+  it('an operation that takes no query parameters ignores them, as a cache-busting probe needs', async () => {
+    const { app } = testApp();
+    expect((await request(app).get('/health/live?x=1')).status).toBe(200);
+    expect((await request(app).get('/api/stateless/info?nocache=123')).status).toBe(200);
+  });
 });
 
 describe('paths that are not valid', () => {
