@@ -12,6 +12,7 @@ export * from './users.ts';
 export * from './tokens.ts';
 export * from './problems.ts';
 export * from './request-id.ts';
+export * from './http-body.ts';
 export * from './health.ts';
 export * from './maintenance.ts';
 export * from './views.ts';

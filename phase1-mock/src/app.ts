@@ -11,6 +11,7 @@ import express from 'express';
 import cookieParser from 'cookie-parser';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { HTTP_METHODS, loadContract } from 'contract';
+import { bodySent } from 'core';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
@@ -63,7 +64,14 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   app.use(refuseDuringMaintenance(components.maintenance));
   app.use(rateLimits(config.authRateLimitMax, config.authRateLimitWindowSeconds));
   app.use(cookieParser());
-  app.use(express.json({ limit: config.bodyLimitBytes, type: 'application/json' }));
+  // Zero bytes are no body, whatever the Content-Type says (core's bodySent), as in phase 2.
+  app.use((req, _res, next) => {
+    if (!bodySent(req.headers)) delete req.headers['content-type'];
+    next();
+  });
+  // Not strict: JSON that is not an object (`null`, `123`) is valid JSON, so it reaches the
+  // contract's check (400 VALIDATION_FAILED), as in phase 2; MALFORMED_BODY is for what does not parse.
+  app.use(express.json({ limit: config.bodyLimitBytes, type: 'application/json', strict: false }));
   app.use(
     OpenApiValidator.middleware({
       apiSpec: contractForValidator(),

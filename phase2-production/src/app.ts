@@ -92,6 +92,16 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   app.setValidatorCompiler(compile);
   // The contract's bodies are JSON only; Fastify would otherwise also parse text/plain into a string.
   app.removeContentTypeParser('text/plain');
+  // Zero bytes are no body, whatever the Content-Type says (core's bodySent): an operation whose
+  // body is optional runs without one, one whose body is required says it is missing, as phase 1
+  // does. Anything else goes through Fastify's own JSON parser, poisoning checks included.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text === '') done(null, undefined);
+    else void json(request, text, done);
+  });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
 

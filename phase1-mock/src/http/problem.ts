@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { error as validatorErrors } from 'express-openapi-validator';
 import { allowedMethods } from 'contract';
-import { ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody } from 'core';
+import { ProblemError, bodySent, methodNotAllowed, problemBody, problemFromError, type ProblemBody } from 'core';
 
 interface BodyParserError {
   type: string;
@@ -18,7 +18,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 }
 
 /** Maps anything thrown to a ProblemError: Express's and the validator's errors here, the domain's in core; anything else is a 500 with no details. */
-export function toProblem(error: unknown, path = '/'): ProblemError {
+export function toProblem(error: unknown, request: { path: string; bodySent: boolean } = { path: '/', bodySent: true }): ProblemError {
   const fromDomain = problemFromError(error);
   if (fromDomain) return fromDomain;
   if (error instanceof validatorErrors.BadRequest) {
@@ -27,7 +27,11 @@ export function toProblem(error: unknown, path = '/'): ProblemError {
     return new ProblemError(400, 'VALIDATION_FAILED', detail, { errors });
   }
   if (error instanceof validatorErrors.NotFound) return new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.');
-  if (error instanceof validatorErrors.MethodNotAllowed) return methodNotAllowed(allowedMethods(path));
+  if (error instanceof validatorErrors.MethodNotAllowed) return methodNotAllowed(allowedMethods(request.path));
+  // No body at all, where one is required: the body is missing, not of the wrong type (as phase 2 says).
+  if (error instanceof validatorErrors.UnsupportedMediaType && !request.bodySent) {
+    return new ProblemError(400, 'VALIDATION_FAILED', 'body is required', { errors: [{ path: '/body', message: 'is required' }] });
+  }
   if (error instanceof validatorErrors.UnsupportedMediaType) return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
   if (error instanceof validatorErrors.RequestEntityTooLarge) return new ProblemError(413, 'PAYLOAD_TOO_LARGE', error.message);
   if (isBodyParserError(error)) {
@@ -61,7 +65,7 @@ export const problemHandler: ErrorRequestHandler = (error: unknown, req, res, ne
     next(error);
     return;
   }
-  const problem = toProblem(error, req.path);
+  const problem = toProblem(error, { path: req.path, bodySent: bodySent(req.headers) });
   if (problem.code === 'INTERNAL_ERROR') console.error(`[${String(res.locals.requestId)}] ${req.method} ${req.originalUrl}`, error);
   sendProblem(res, problem, req.path);
 };

@@ -8,14 +8,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaCompil
 import openapiGlue from '@platformatic/fastify-openapi-glue';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { contractOperations, contractPath } from 'contract';
-import { RATE_LIMITED_OPERATIONS, operations, type OperationContext, type OperationRequest, type OperationResponse } from 'core';
+import { ProblemError, RATE_LIMITED_OPERATIONS, bodySent, operations, type OperationContext, type OperationRequest, type OperationResponse } from 'core';
 import { rateLimitConfig } from './rate-limit.ts';
 
 function operationRequest(request: FastifyRequest): OperationRequest {
   return {
     params: request.params as Record<string, string>,
     query: request.query as Record<string, unknown>,
-    // Fastify hands an absent body over as undefined or, with no content type at all, as null.
+    // Fastify hands an absent body over as undefined or, with no content type at all, as null;
+    // a JSON `null` that was sent never gets here (the contract's bodies are objects).
     body: request.body ?? undefined,
     header: (name) => {
       const value = request.headers[name];
@@ -74,7 +75,17 @@ export async function registerOperations(
       return {
         handler: async (request: FastifyRequest, reply: FastifyReply) => send(reply, await operation(operationRequest(request), context)),
         ...(RATE_LIMITED_OPERATIONS.has(operationId) ? { config: limited } : {}),
-        ...(optionalBody.has(operationId) ? { validatorCompiler: allowingNoBody(options.compile) } : {}),
+        ...(optionalBody.has(operationId)
+          ? {
+              validatorCompiler: allowingNoBody(options.compile),
+              // Fastify validates an absent body as null, so the absent optional body and a JSON
+              // `null` look alike to the validator; what was sent tells them apart (core's bodySent).
+              preValidation: (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void) => {
+                if (request.body === null && bodySent(request.headers)) done(new ProblemError(400, 'VALIDATION_FAILED', '/body must be object', { errors: [{ path: '/body', message: 'must be object' }] }));
+                else done();
+              },
+            }
+          : {}),
       } as unknown as RouteOptions;
     },
   });
