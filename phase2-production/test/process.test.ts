@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import pg from 'pg';
 import { Cleanup, rawRequest, runMigrate, startPhase1, startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from 'harness';
 
+// Every test here starts real processes, which a loaded machine makes slow: two minutes each.
+vi.setConfig({ testTimeout: 120_000 });
+
 const cleanup = new Cleanup();
 let stack: Phase2Stack;
 
@@ -80,18 +83,25 @@ describe("what Node's parser refuses", () => {
 
 describe('hand-over', () => {
   it('on SIGTERM with a drain delay: still serves while not ready, then refuses new connections, then exits 0', async () => {
-    const instance = await startPhase2Instance(cleanup, stack, 'api-hand-over', { SHUTDOWN_DRAIN_DELAY_MS: '3000' });
+    const instance = await startPhase2Instance(cleanup, stack, 'api-hand-over', { SHUTDOWN_DRAIN_DELAY_MS: '5000' });
     instance.process.kill('SIGTERM');
     // Each call below opens its own connection (a new client each time), as a balancer's probe does.
     const fresh = (path: string) => fetch(`${instance.url}${path}`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(5000) });
-    await vi.waitFor(async () => { expect((await fresh('/health/ready')).status).toBe(503); }, { timeout: 15_000, interval: 50 });
-    const servedWhileDraining = await fresh('/api/products/kb-001').catch(() => null);
-    // On a stalled machine the delay may have ended already: then the connection is refused.
-    if (servedWhileDraining) expect(servedWhileDraining.status).toBe(200);
-    await vi.waitFor(async () => {
-      const refused = await fresh('/health/live').then(() => null, (error: unknown) => error);
-      expect(String((refused as Error | null)?.cause ?? refused)).toMatch(/ECONNREFUSED/);
+    const refused = (error: unknown) => /ECONNREFUSED/.test(String((error as Error).cause ?? error));
+    // Not ready while draining; on a stalled machine the delay may be over before the first look,
+    // and then the connection is already refused: both are right, a 200 is not.
+    const ready = await vi.waitFor(async () => {
+      const answer = await fresh('/health/ready').then((response) => response.status, (error: unknown) => (refused(error) ? 'refused' : error));
+      expect([503, 'refused']).toContain(answer);
+      return answer;
     }, { timeout: 15_000, interval: 50 });
+    if (ready === 503) {
+      const served = await fresh('/api/products/kb-001').then((response) => response.status, (error: unknown) => (refused(error) ? 'refused' : error));
+      expect([200, 'refused']).toContain(served);
+    }
+    await vi.waitFor(async () => {
+      expect(await fresh('/health/live').then(() => 'answered', (error: unknown) => (refused(error) ? 'refused' : error))).toBe('refused');
+    }, { timeout: 30_000, interval: 50 });
     const { code } = await instance.process.exit;
     expect(code).toBe(0);
   });
