@@ -1,6 +1,6 @@
 /** The shared domain on its own: password hashes, cart pricing, request ids. */
 import { describe, expect, it } from 'vitest';
-import { UnknownProductError, hashPassword, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
+import { UnknownProductError, clientErrorResponse, hashPassword, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
 
 describe('password hashes', () => {
   it('verifies the right password only, and tolerates malformed hashes', async () => {
@@ -55,6 +55,21 @@ describe('cart pricing', () => {
       currency: 'EUR',
       unavailable: [{ productId: 'x', quantity: 4 }],
     });
+  });
+});
+
+describe('the raw answer to what the HTTP parser refused', () => {
+  it('is a complete problem+json response with the status the parser error calls for', () => {
+    for (const [code, status, problem] of [['HPE_HEADER_OVERFLOW', 431, 'HEADERS_TOO_LARGE'], ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'REQUEST_TIMEOUT'], ['HPE_INVALID_METHOD', 400, 'MALFORMED_REQUEST']] as const) {
+      const raw = clientErrorResponse({ code }, 'req-1');
+      const [head = '', body = ''] = raw.split('\r\n\r\n');
+      expect(head.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(head).toContain('Content-Type: application/problem+json');
+      expect(head).toContain(`Content-Length: ${Buffer.byteLength(body)}`);
+      expect(head).toContain('Connection: close');
+      expect(JSON.parse(body)).toEqual(expect.objectContaining({ status, code: problem, requestId: 'req-1' }));
+      expect(JSON.parse(body)).not.toHaveProperty('instance');
+    }
   });
 });
 

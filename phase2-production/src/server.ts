@@ -42,15 +42,6 @@ for (;;) {
   }
 }
 
-try {
-  const address = await app.listen({ port: config.port, host: config.host });
-  // The harness waits for this line and reads the address from it.
-  console.log(`phase2-production listening on ${address} (instance ${config.instanceId})`);
-} catch (error) {
-  app.log.fatal({ err: error }, 'cannot listen');
-  process.exit(1);
-}
-
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
   if (stopping) {
@@ -99,5 +90,17 @@ async function handOver(): Promise<void> {
   app.log.info('connections still open after the hand-over: closing the idle ones');
 }
 
+// Before listening: once the line below is printed a supervisor may signal at once, and a signal
+// with no handler yet would kill the process on the spot, with nothing drained.
 process.on('SIGTERM', (signal) => { void shutdown(signal); });
 process.on('SIGINT', (signal) => { void shutdown(signal); });
+
+try {
+  const address = await app.listen({ port: config.port, host: config.host });
+  // The harness waits for this line and reads the address from it.
+  console.log(`phase2-production listening on ${address} (instance ${config.instanceId})`);
+} catch (error) {
+  app.log.fatal({ err: error }, 'cannot listen');
+  process.exit(1);
+}
+
