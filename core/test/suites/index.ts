@@ -2,3 +2,4 @@
 export { describeSessionStore, type SessionStoreUnderTest } from './session-store.ts';
 export { describeRefreshTokenStore } from './refresh-token-store.ts';
 export { describeIdempotentRetries, type RetriesUnderTest, type Send, type Sent } from './idempotent-retries.ts';
+export { describeBodyRules, type RawPost } from './body-rules.ts';

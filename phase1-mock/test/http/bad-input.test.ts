@@ -3,6 +3,7 @@
  */
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { describeBodyRules } from 'core/test-suites';
 import { expectProblem, startSession, testApp } from '../helpers.ts';
 
 const INJECTIONS = ["' OR '1'='1", '"; DROP TABLE users; --', '<script>alert(1)</script>', '../../etc/passwd', '${jndi:ldap://x}', '\u0000', '__proto__'];
@@ -145,22 +146,12 @@ describe('the CSRF token header', () => {
   });
 });
 
-describe('what counts as a body', () => {
-  // The same table as phase 2's: zero bytes are no body; JSON that is not an object is a body of the wrong type.
-  const table: [string, string | undefined, Record<string, string>, [number, string], [number, string]][] = [
-    ['no body at all', undefined, {}, [201, ''], [400, 'VALIDATION_FAILED']],
-    ['zero bytes said to be JSON', '', { 'content-type': 'application/json' }, [201, ''], [400, 'VALIDATION_FAILED']],
-    ['JSON null', 'null', { 'content-type': 'application/json' }, [400, 'VALIDATION_FAILED'], [400, 'VALIDATION_FAILED']],
-    ['a JSON number', '123', { 'content-type': 'application/json' }, [400, 'VALIDATION_FAILED'], [400, 'VALIDATION_FAILED']],
-    ['JSON that does not parse', '{"value": 4', { 'content-type': 'application/json' }, [400, 'MALFORMED_BODY'], [400, 'MALFORMED_BODY']],
-  ];
-  it.each(table)('%s', async (_name, payload, headers, session, counter) => {
-    const { app } = testApp();
-    for (const [url, [status, code]] of [['/api/stateful/sessions', session], ['/api/stateless/counter', counter]] as const) {
-      const pending = request(app).post(url).set(headers);
-      const res = payload === undefined ? await pending : await pending.send(payload);
-      if (code === '') expect(res.status, `${url}: ${res.text}`).toBe(status);
-      else expectProblem(res, status, code);
-    }
+describeBodyRules('phase 1', () => {
+  const { app } = testApp();
+  return Promise.resolve(async (url, headers, payload) => {
+    const pending = request(app).post(url).set(headers);
+    const res = payload === undefined ? await pending : await pending.send(payload);
+    if (res.status >= 400) expectProblem(res, res.status, (res.body as { code: string }).code);
+    return { status: res.status, code: (res.body as { code?: string }).code, text: res.text };
   });
 });
