@@ -14,6 +14,7 @@
  *   CONTRACT_TARGET      the base URL Dredd tests (hooks make side requests to it)
  *   MAINTENANCE_FILE     the file whose existence puts the phase in maintenance mode (503)
  *   CONTRACT_SCHEMAS     the JSON file of the contract's response schemas
+ *   CONTRACT_ENTRY       `public` when the target is phase 2's nginx (see skips.cjs), else `direct`
  */
 const hooks = require('hooks');
 const { chain, keyOf, withDone } = require('./lib.cjs');
@@ -22,7 +23,9 @@ const { enterMaintenance, leaveMaintenance, clearMaintenance } = require('./main
 const { waitForRateLimitReset } = require('./rate-limits.cjs');
 const { after } = require('./checks.cjs');
 const { prepareValidation } = require('./schemas.cjs');
-const { skipped } = require('./skips.cjs');
+const { skipsFor } = require('./skips.cjs');
+
+const skipped = skipsFor(process.env.CONTRACT_ENTRY);
 
 hooks.beforeEach((transaction, done) => {
   const key = keyOf(transaction);

@@ -90,6 +90,8 @@ const before = {
   'GET /api/stateful/counter 200': withChainedSession,
   'GET /api/stateful/counter 401': noSession,
   'POST /api/stateful/counter/increment 200': withChainedSession,
+  // The only input of this operation is its headers: an Idempotency-Key off the contract's pattern.
+  'POST /api/stateful/counter/increment 400': (t) => { withChainedSession(t); setHeader(t, 'Idempotency-Key', 'has space'); },
   'POST /api/stateful/counter/increment 401': noSession,
   'POST /api/stateful/counter/increment 403': (t) => { withChainedSession(t); csrf(t, WRONG_CSRF); },
 

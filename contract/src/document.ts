@@ -55,7 +55,19 @@ export function documentedResponses(doc: OpenApiDocument = loadContract()): { me
   );
 }
 
-let pathMethods: { pattern: RegExp; methods: string[] }[] | undefined;
+let pathOperations: { pattern: RegExp; operations: ContractOperation[] }[] | undefined;
+
+function operationsAtPath(pathname: string): ContractOperation[] {
+  if (!pathOperations) {
+    const byPath = new Map<string, ContractOperation[]>();
+    for (const operation of contractOperations()) byPath.set(operation.path, [...(byPath.get(operation.path) ?? []), operation]);
+    pathOperations = [...byPath].map(([template, operations]) => ({
+      pattern: new RegExp(`^${template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
+      operations,
+    }));
+  }
+  return pathOperations.find((entry) => entry.pattern.test(pathname))?.operations ?? [];
+}
 
 /**
  * The methods the contract serves at a concrete path, upper case and sorted, with HEAD wherever
@@ -63,19 +75,12 @@ let pathMethods: { pattern: RegExp; methods: string[] }[] | undefined;
  * `Allow` header lists.
  */
 export function allowedMethods(pathname: string): string[] {
-  if (!pathMethods) {
-    const byPath = new Map<string, Set<string>>();
-    for (const operation of contractOperations()) {
-      const methods = byPath.get(operation.path) ?? new Set<string>();
-      methods.add(operation.method.toUpperCase());
-      if (operation.method === 'get') methods.add('HEAD');
-      byPath.set(operation.path, methods);
-    }
-    pathMethods = [...byPath].map(([template, methods]) => ({
-      pattern: new RegExp(`^${template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+')}$`),
-      methods: [...methods].sort(),
-    }));
-  }
-  return pathMethods.find((entry) => entry.pattern.test(pathname))?.methods ?? [];
+  const methods = new Set(operationsAtPath(pathname).flatMap((operation) => (operation.method === 'get' ? ['GET', 'HEAD'] : [operation.method.toUpperCase()])));
+  return [...methods].sort();
 }
 
+/** The operation a request names (HEAD finds GET's), if the contract has one. */
+export function operationAt(method: string, pathname: string): ContractOperation | undefined {
+  const wanted = method.toLowerCase() === 'head' ? 'get' : method.toLowerCase();
+  return operationsAtPath(pathname).find((operation) => operation.method === wanted);
+}

@@ -1,7 +1,7 @@
 /** The contract's one conversion to JSON Schema, and the response validator built on it. */
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
-import { allowedMethods, documentedResponses, responseKey, responseSchemas, responseValidator, toJsonSchema } from '../src/index.ts';
+import { allowedMethods, documentedResponses, operationAt, responseKey, responseSchemas, responseValidator, toJsonSchema } from '../src/index.ts';
 
 describe('the contract as JSON Schema', () => {
   const schemas = responseSchemas();
@@ -44,5 +44,14 @@ describe('the methods a path takes', () => {
     expect(allowedMethods('/api/stateful/cart/items/kb-001')).toEqual(['DELETE']);
     expect(allowedMethods('/api/products/kb-001/extra')).toEqual([]);
     expect(allowedMethods('/api/nothing-here')).toEqual([]);
+  });
+
+  it('finds the operation a method and path name, HEAD as GET, and whether it takes a body', () => {
+    expect(operationAt('DELETE', '/api/stateful/cart/items/kb-001')).toMatchObject({ operationId: 'removeCartItem', body: 'none' });
+    expect(operationAt('head', '/api/products')).toMatchObject({ operationId: 'listProducts' });
+    expect(operationAt('POST', '/api/stateful/sessions')).toMatchObject({ operationId: 'createSession', body: 'optional' });
+    expect(operationAt('POST', '/api/stateful/cart/items')).toMatchObject({ body: 'required' });
+    expect(operationAt('PUT', '/api/products')).toBeUndefined();
+    expect(operationAt('GET', '/api/nothing-here')).toBeUndefined();
   });
 });

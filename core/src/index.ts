@@ -9,6 +9,7 @@ export * from './sessions.ts';
 export * from './catalog.ts';
 export * from './passwords.ts';
 export * from './users.ts';
+export * from './sign-in-attempts.ts';
 export * from './tokens.ts';
 export * from './problems.ts';
 export * from './request-id.ts';

@@ -40,8 +40,9 @@ export function stackEnv(options: {
       ? { REDIS_URL: options.redis.url }
       : // Through the Sentinels, and a session write counts only once a replica has it.
         { REDIS_SENTINELS: options.redis.sentinels, REDIS_MASTER_NAME: options.redis.masterName, REDIS_WAIT_REPLICAS: '1' };
-  // nginx, the one hop the instances trust for the client's address, runs on this machine.
-  return { ...redis, DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, MAINTENANCE_FILE: options.maintenanceFile, LOG_LEVEL: 'warn', TRUST_PROXY: 'loopback' };
+  // nginx, the one hop the instances trust for the client's address, runs on this machine. It
+  // serves https only (plain HTTP redirects), so the session cookie is always Secure.
+  return { ...redis, DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, MAINTENANCE_FILE: options.maintenanceFile, LOG_LEVEL: 'warn', TRUST_PROXY: 'loopback', COOKIE_SECURE: 'true' };
 }
 
 /** What one instance adds to its stack's settings. */

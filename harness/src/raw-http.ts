@@ -1,9 +1,11 @@
 /**
  * An HTTP request written byte for byte on a raw socket, as a broken client or an attacker sends
  * what no HTTP library would (a malformed request line, oversized headers), and the answer read
- * until the server closes. Each request should ask for `Connection: close`.
+ * until the server closes. Each request should ask for `Connection: close`. An https URL is reached
+ * over TLS (HTTP/1.1 by ALPN), verifying the server's certificate against `ca`.
  */
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export interface RawAnswer {
   status: number;
@@ -11,10 +13,13 @@ export interface RawAnswer {
   body: string;
 }
 
-export function rawRequest(baseUrl: string, request: string | Buffer, timeoutMs = 15_000): Promise<RawAnswer> {
-  const { hostname, port } = new URL(baseUrl);
+export function rawRequest(baseUrl: string, request: string | Buffer, options: { ca?: string; timeoutMs?: number } = {}): Promise<RawAnswer> {
+  const { hostname, port, protocol } = new URL(baseUrl);
+  const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname);
+    const socket = protocol === 'https:'
+      ? connectTls({ port: Number(port), host: hostname, ca: options.ca, servername: hostname === '127.0.0.1' ? undefined : hostname, ALPNProtocols: ['http/1.1'] })
+      : connect(Number(port), hostname);
     const chunks: Buffer[] = [];
     socket.setTimeout(timeoutMs, () => { socket.destroy(new Error(`no answer within ${timeoutMs} ms`)); });
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));

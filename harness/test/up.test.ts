@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
+import { trustLabCa } from '../src/infra/tls.ts';
 
 let up: ChildProcess | null = null;
 let output = '';
@@ -38,7 +39,11 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
 
     await waitFor(/Press Ctrl-C to stop/, 180_000);
     const phase1 = (await waitFor(/^phase1: (http:\/\/\S+)$/m, 1000))[1] ?? '';
-    const phase2 = (await waitFor(/^phase2: (http:\/\/\S+)$/m, 1000))[1] ?? '';
+    const phase2 = (await waitFor(/^phase2: (https:\/\/\S+)$/m, 1000))[1] ?? '';
+    // The CA it prints is the one to verify phase 2 with, as the curl line it prints does.
+    const caFile = (await waitFor(/curl --cacert (\S+) https:/, 1000))[1] ?? '';
+    trustLabCa(caFile);
+    expect((await waitFor(/^\s+(http:\/\/\S+) redirects there \(308\)$/m, 1000))[1]).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // --instances 2 and --single-redis reached the harness.
     expect(output).toMatch(/nginx over api-1 http:\/\/\S+, api-2 http:\/\/\S+\n/);
     expect(output).toMatch(/^\s+redis redis:\/\/127\.0\.0\.1:\d+$/m);

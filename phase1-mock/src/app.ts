@@ -12,6 +12,7 @@ import cookieParser from 'cookie-parser';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { HTTP_METHODS, loadContract } from 'contract';
 import { bodySent } from 'core';
+import { operationAt } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
@@ -64,9 +65,11 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   app.use(refuseDuringMaintenance(components.maintenance));
   app.use(rateLimits(config.authRateLimitMax, config.authRateLimitWindowSeconds));
   app.use(cookieParser());
-  // Zero bytes are no body, whatever the Content-Type says (core's bodySent), as in phase 2.
+  // Zero bytes are no body, whatever the Content-Type says (core's bodySent), as in phase 2. An
+  // operation that takes no body ignores one sent anyway (RFC 9110 gives it no meaning): it is
+  // left unread, never parsed or refused.
   app.use((req, _res, next) => {
-    if (!bodySent(req.headers)) delete req.headers['content-type'];
+    if (!bodySent(req.headers) || operationAt(req.method, req.path)?.body === 'none') delete req.headers['content-type'];
     next();
   });
   // Not strict: JSON that is not an object (`null`, `123`) is valid JSON, so it reaches the

@@ -20,6 +20,7 @@ const schema = {
     REFRESH_TOKEN_TTL_SECONDS: { type: 'integer', minimum: 1, maximum: 7776000, default: 604800 },
     AUTH_RATE_LIMIT_MAX: { type: 'integer', minimum: 0, default: 20 },
     AUTH_RATE_LIMIT_WINDOW_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
+    AUTH_USER_ATTEMPTS_MAX: { type: 'integer', minimum: 0, default: 10 },
     BODY_LIMIT_BYTES: { type: 'integer', minimum: 64, maximum: 10485760, default: 16384 },
     MAINTENANCE_FILE: { type: 'string', minLength: 1 },
     COOKIE_SECURE: { type: 'boolean', default: false },
@@ -43,6 +44,7 @@ interface RawEnv {
   REFRESH_TOKEN_TTL_SECONDS: number;
   AUTH_RATE_LIMIT_MAX: number;
   AUTH_RATE_LIMIT_WINDOW_SECONDS: number;
+  AUTH_USER_ATTEMPTS_MAX: number;
   BODY_LIMIT_BYTES: number;
   MAINTENANCE_FILE?: string;
   COOKIE_SECURE: boolean;
@@ -68,6 +70,8 @@ export interface Config {
   /** 0 turns the limit off (benchmarks). */
   authRateLimitMax: number;
   authRateLimitWindowSeconds: number;
+  /** Sign-in attempts per username and window, from any address, before 429 (0: no limit). */
+  authUserAttemptsMax: number;
   bodyLimitBytes: number;
   maintenanceFile: string | undefined;
   cookieSecure: boolean;
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshTokenTtlSeconds: raw.REFRESH_TOKEN_TTL_SECONDS,
     authRateLimitMax: raw.AUTH_RATE_LIMIT_MAX,
     authRateLimitWindowSeconds: raw.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+    authUserAttemptsMax: raw.AUTH_USER_ATTEMPTS_MAX,
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     maintenanceFile: raw.MAINTENANCE_FILE,
     cookieSecure: raw.COOKIE_SECURE,

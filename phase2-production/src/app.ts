@@ -8,13 +8,14 @@
  * JSON body, validation against the contract, the rate limit, the operation; then metrics, and on
  * any error the one problem+json handler.
  */
-import Fastify, { LogController, type FastifyInstance, type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
-import { clientErrorResponse, requestIdFrom } from 'core';
+import { ProblemError, clientErrorResponse, requestIdFrom } from 'core';
+import { operationAt } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseWhileDraining } from './http/lifecycle.ts';
@@ -60,6 +61,11 @@ function lowerCaseHeaderNames(schema: AnySchema): AnySchema {
   };
 }
 
+/** The contract's operation for this request takes no body (the router has matched it by now). */
+function takesNoBody(request: FastifyRequest): boolean {
+  return operationAt(request.method, request.url.split('?')[0] ?? '')?.body === 'none';
+}
+
 export async function buildApp(config: Config, options: { now?: () => number; logger?: FastifyServerOptions['logger'] } = {}): Promise<Phase2App> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
@@ -95,12 +101,18 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   // Zero bytes are no body, whatever the Content-Type says (core's bodySent): an operation whose
   // body is optional runs without one, one whose body is required says it is missing, as phase 1
   // does. Anything else goes through Fastify's own JSON parser, poisoning checks included.
+  // An operation that takes no body ignores one sent anyway (RFC 9110 gives it no meaning),
+  // whatever its type: read up to the size limit and dropped, never parsed or refused.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
-    if (text === '') done(null, undefined);
+    if (text === '' || takesNoBody(request)) done(null, undefined);
     else void json(request, text, done);
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
+    if (takesNoBody(request)) done(null, undefined);
+    else done(new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.'));
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -115,7 +127,9 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
     if (query) query.additionalProperties = false;
   });
 
-  await app.register(helmet, { global: true });
+  // HSTS belongs to whoever terminates TLS: nginx sends it on https answers only. An instance
+  // speaks plain HTTP and would announce it on answers that never crossed TLS.
+  await app.register(helmet, { global: true, hsts: false });
   await app.register(cookie);
   await registerRateLimit(app, components.limitsRedis, config.authRateLimitMax);
   await registerOperations(app, components.context, { compile, rateLimit: { max: config.authRateLimitMax, windowSeconds: config.authRateLimitWindowSeconds } });

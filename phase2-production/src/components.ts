@@ -10,6 +10,7 @@ import { RATE_LIMIT_DB, SESSION_DB, createRedis, keepConnected } from './redis.t
 import { createPool, type Pool } from './db/pool.ts';
 import { RedisSessionStore } from './sessions/session-store.ts';
 import { PgCatalog } from './catalog/catalog.ts';
+import { RedisSignInAttempts } from './auth/sign-in-attempts.ts';
 import { PgUserDirectory } from './auth/user-directory.ts';
 import { PgRefreshTokenStore } from './auth/refresh-token-store.ts';
 import { AuditLog } from './audit/audit-log.ts';
@@ -66,6 +67,9 @@ export function createComponents(config: Config, log: { warn(details: object, me
     sessions,
     catalog,
     users: new PgUserDirectory(pool),
+    signInAttempts: new RedisSignInAttempts(limitsRedis, config.authUserAttemptsMax, config.authRateLimitWindowSeconds, (error) => {
+      log.warn({ err: error }, 'sign-in attempts counted in this instance\'s memory: Redis (rate limits) unreachable');
+    }),
     tokens: new TokenService({
       secret: config.jwtSecret,
       accessTtlSeconds: config.accessTokenTtlSeconds,

@@ -1,13 +1,33 @@
-/** The contract check: each phase started alone with contract settings, Dredd against it, stopped. */
+/**
+ * The contract check: each phase started alone with contract settings, Dredd against it where its
+ * clients reach it, stopped. Phase 1 is its one process on plain HTTP; phase 2 is its public entry,
+ * nginx over https in front of one instance, its certificate verified with the lab's CA.
+ */
 import { documentedResponses } from 'contract';
-import { Cleanup, CONTRACT_ENV, startPhase1, startPhase2, type RunningPhase } from 'harness';
-import { contractPassed, runDredd, type DreddSummary } from './dredd.ts';
+import { Cleanup, CONTRACT_ENV, startPhase1, startPhase2Topology, type RunningPhase } from 'harness';
+import { contractPassed, runDredd, type ContractEntry, type DreddSummary } from './dredd.ts';
 
-type PhaseStarter = (cleanup: Cleanup) => Promise<RunningPhase>;
+type PhaseStarter = (cleanup: Cleanup) => Promise<{ phase: RunningPhase; caFile?: string; entry: ContractEntry }>;
 
 export const CONTRACT_PHASES: { name: string; start: PhaseStarter }[] = [
-  { name: 'phase1-mock', start: (cleanup) => startPhase1(cleanup, CONTRACT_ENV) },
-  { name: 'phase2-production', start: (cleanup) => startPhase2(cleanup, CONTRACT_ENV) },
+  { name: 'phase1-mock', start: async (cleanup) => ({ phase: await startPhase1(cleanup, CONTRACT_ENV), entry: 'direct' }) },
+  {
+    name: 'phase2-production',
+    start: async (cleanup) => {
+      const topology = await startPhase2Topology(cleanup, { instances: 1, ha: false, env: CONTRACT_ENV });
+      const instance = topology.instances[0];
+      if (!instance?.process) throw new Error('the contract topology has no instance');
+      const phase: RunningPhase = {
+        name: 'phase2-production',
+        url: topology.url,
+        maintenanceFile: topology.stack.env.MAINTENANCE_FILE ?? '',
+        processes: [instance.process, topology.nginx.process],
+        stop: () => cleanup.run(),
+        restart: () => Promise.reject(new Error('the contract run does not restart phase 2')),
+      };
+      return { phase, caFile: topology.nginx.caFile, entry: 'public' };
+    },
+  },
 ];
 
 export async function checkContract(cleanup: Cleanup): Promise<DreddSummary[]> {
@@ -17,8 +37,8 @@ export async function checkContract(cleanup: Cleanup): Promise<DreddSummary[]> {
     const phaseCleanup = new Cleanup();
     cleanup.add(`stop ${phase.name}`, () => phaseCleanup.run());
     try {
-      const running = await phase.start(phaseCleanup);
-      const summary = await runDredd(running);
+      const { phase: running, caFile, entry } = await phase.start(phaseCleanup);
+      const summary = await runDredd(running, { caFile, entry });
       summaries.push(summary);
       console.log(`[${phase.name}] ${summary.line} (${summary.seconds.toFixed(1)} s)`);
     } finally {
@@ -30,9 +50,9 @@ export async function checkContract(cleanup: Cleanup): Promise<DreddSummary[]> {
 
 export function printContractTable(summaries: DreddSummary[]): void {
   console.log(`\nThe contract documents ${EXPECTED_TRANSACTIONS} responses; Dredd makes one transaction of each.`);
-  console.log('\n| phase | transactions | passing | failing | errors | skipped | seconds |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const s of summaries) console.log(`| ${s.phase} | ${s.total} | ${s.passing} | ${s.failing} | ${s.errors} | ${s.skipped} | ${s.seconds.toFixed(1)} |`);
+  console.log('\n| phase | reached | transactions | passing | failing | errors | skipped | seconds |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const s of summaries) console.log(`| ${s.phase} | ${s.entry === 'public' ? 'through nginx, https' : 'directly, http'} | ${s.total} | ${s.passing} | ${s.failing} | ${s.errors} | ${s.skipped} | ${s.seconds.toFixed(1)} |`);
 }
 
 /** Dredd must have compiled one transaction per documented response, no more, no fewer. */

@@ -11,8 +11,12 @@ import { contractDir } from './paths.ts';
 import { responseSchemas } from 'contract';
 import type { RunningPhase } from 'harness';
 
+/** Where Dredd reaches a phase: the phase itself, or phase 2's public entry (nginx, https). */
+export type ContractEntry = 'direct' | 'public';
+
 export interface DreddSummary {
   phase: string;
+  entry: ContractEntry;
   passing: number;
   failing: number;
   errors: number;
@@ -27,7 +31,12 @@ const require = createRequire(import.meta.url);
 const dreddBin = join(dirname(require.resolve('dredd/package.json')), 'bin', 'dredd');
 const COMPLETE = /complete: (\d+) passing, (\d+) failing, (\d+) errors, (\d+) skipped, (\d+) total/;
 
-export async function runDredd(phase: RunningPhase, options: { quiet?: boolean } = {}): Promise<DreddSummary> {
+/**
+ * @param options.caFile the CA that signed an https target's certificate: Dredd's process trusts
+ *   it (NODE_EXTRA_CA_CERTS) and verifies the certificate with it.
+ */
+export async function runDredd(phase: RunningPhase, options: { quiet?: boolean; caFile?: string; entry?: ContractEntry } = {}): Promise<DreddSummary> {
+  const entry = options.entry ?? 'direct';
   const started = performance.now();
   // The hooks check each response against the contract's own JSON Schema, converted once by the
   // contract package and handed to Dredd's process as a file (its hooks are CommonJS).
@@ -37,7 +46,14 @@ export async function runDredd(phase: RunningPhase, options: { quiet?: boolean }
   const child = spawn(
     process.execPath,
     [dreddBin, join(contractDir, 'openapi.yaml'), phase.url, '--hookfiles', join(contractDir, 'dredd', 'hooks.cjs'), '--color', 'false', '--loglevel', 'warning'],
-    { cwd: contractDir, env: { ...process.env, CONTRACT_TARGET: phase.url, MAINTENANCE_FILE: phase.maintenanceFile, CONTRACT_SCHEMAS: schemaFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: contractDir, env: {
+      ...process.env,
+      CONTRACT_TARGET: phase.url,
+      MAINTENANCE_FILE: phase.maintenanceFile,
+      CONTRACT_SCHEMAS: schemaFile,
+      CONTRACT_ENTRY: entry,
+      ...(options.caFile === undefined ? {} : { NODE_EXTRA_CA_CERTS: options.caFile }),
+    }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
@@ -58,14 +74,18 @@ export async function runDredd(phase: RunningPhase, options: { quiet?: boolean }
   const match = COMPLETE.exec(output);
   if (!match) throw new Error(`Dredd exited with code ${String(code)} and printed no summary:\n${output.slice(-4000)}`);
   const [line, passing, failing, errors, skipped, total] = match.map((value, index) => (index === 0 ? value : Number(value))) as [string, number, number, number, number, number];
-  return { phase: phase.name, passing, failing, errors, skipped, total, seconds: (performance.now() - started) / 1000, line };
+  return { phase: phase.name, entry, passing, failing, errors, skipped, total, seconds: (performance.now() - started) / 1000, line };
 }
 
-/** The transactions the hooks skip on purpose, each with its reason (contract/dredd/skips.cjs). */
-export const DECLARED_SKIPS: Readonly<Record<string, string>> = (require(join(contractDir, 'dredd', 'skips.cjs')) as { skipped: Record<string, string> }).skipped;
+const { skipsFor } = require(join(contractDir, 'dredd', 'skips.cjs')) as { skipsFor: (entry: ContractEntry) => Record<string, string> };
+
+/** The transactions the hooks skip on purpose at this entry, each with its reason (contract/dredd/skips.cjs). */
+export function declaredSkips(entry: ContractEntry): Readonly<Record<string, string>> {
+  return skipsFor(entry);
+}
 
 /** Every transaction passed but the declared skips, and those were skipped. */
 export function contractPassed(summary: DreddSummary): boolean {
-  const declared = Object.keys(DECLARED_SKIPS).length;
+  const declared = Object.keys(declaredSkips(summary.entry)).length;
   return summary.failing === 0 && summary.errors === 0 && summary.skipped === declared && summary.total > declared && summary.passing === summary.total - declared;
 }

@@ -23,6 +23,7 @@ interface Service {
   healthcheck?: { test?: string[]; disable?: boolean };
   depends_on?: Record<string, { condition: string }>;
   volumes?: string[];
+  ports?: string[];
   networks?: Record<string, { ipv4_address?: string }>;
 }
 
@@ -102,6 +103,23 @@ describe('compose.yaml', () => {
       .split('\n')
       .map((line) => line.trim());
     expect(String(services.nginx?.environment?.UPSTREAM_SERVERS).split(/(?<=;)\s*/).filter(Boolean)).toEqual(harnessUpstreams);
+  });
+
+  it('fills every placeholder of the nginx template, mounting the certificate nginx is told to use, and never the CA\'s key', () => {
+    const template = readFileSync(join(repoRoot, 'phase2-production/deployment/nginx.conf.template'), 'utf8');
+    const placeholders = [...new Set([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1] ?? ''))].sort();
+    const env = services.nginx?.environment ?? {};
+    expect(Object.keys(env).filter((key) => key !== 'NGINX_ENVSUBST_OUTPUT_DIR').sort()).toEqual(placeholders);
+    const mounts = new Map((services.nginx?.volumes ?? []).map((volume) => {
+      const [host = '', container = ''] = volume.split(':');
+      return [container, host] as const;
+    }));
+    expect(mounts.get(String(env.TLS_CERT))).toBe('./.lab/tls/server.pem');
+    expect(mounts.get(String(env.TLS_KEY))).toBe('./.lab/tls/server-key.pem');
+    expect([...mounts.values()].some((host) => host.includes('ca-key'))).toBe(false);
+    // The published ports are the ones nginx listens on, and the redirect names the TLS one.
+    expect(services.nginx?.ports).toEqual([`${String(env.LISTEN)}:${String(env.LISTEN)}`, `${String(env.LISTEN_TLS)}:${String(env.LISTEN_TLS)}`]);
+    expect(env.HTTPS_PORT).toBe(env.LISTEN_TLS);
   });
 
   it('starts each service only once what it needs is healthy (or, for migrate, done)', () => {

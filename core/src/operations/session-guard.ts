@@ -11,8 +11,9 @@ import type { CookieOptions, OperationContext, OperationRequest } from './types.
 
 export const SESSION_COOKIE = 'sid';
 
-export function sessionCookieOptions(context: OperationContext): CookieOptions {
-  return { httpOnly: true, sameSite: 'lax', secure: context.cookieSecure, path: '/' };
+/** `Secure` whenever the request came over TLS, and always when COOKIE_SECURE says so. */
+export function sessionCookieOptions(request: OperationRequest, context: OperationContext): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', secure: context.cookieSecure || request.overTls, path: '/' };
 }
 
 /** The live session the cookie names, if any; no error when there is none. */

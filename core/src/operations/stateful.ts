@@ -8,8 +8,7 @@ import { productNotFound } from '../errors.ts';
 import { ProblemError } from '../problems.ts';
 import { MAX_QUANTITY_PER_LINE, type CartChange, type SessionUser } from '../sessions.ts';
 import { sessionView } from '../views.ts';
-import { authenticate } from '../users.ts';
-import { invalidCredentials } from './stateless.ts';
+import { checkCredentials } from './credentials.ts';
 import { exactlyOnce } from './exactly-once.ts';
 import { SESSION_COOKIE, checkCsrf, requireCsrf, requireSession, sessionCookieOptions, sessionFromCookie } from './session-guard.ts';
 import type { Operation, OperationContext } from './types.ts';
@@ -24,10 +23,7 @@ export const createSession: Operation = async (request, context) => {
   if (previous) checkCsrf(request, previous);
   const body = request.body as { username: string; password: string } | undefined | null;
   let user: SessionUser | null = null;
-  if (body) {
-    user = await authenticate(context.users, body.username, body.password);
-    if (!user) throw invalidCredentials();
-  }
+  if (body) user = await checkCredentials(context, body.username, body.password);
   // Always a new id (no session fixation). Only a guest's counter and cart come along: a signed-in
   // user's state belongs to that user, not to whoever signs in next on the same browser.
   const carry = previous?.user === null ? { counter: previous.counter, cart: previous.cart } : undefined;
@@ -41,7 +37,7 @@ export const createSession: Operation = async (request, context) => {
     status: 201,
     body: sessionView(session),
     headers: { 'Cache-Control': 'no-store' },
-    cookie: { name: SESSION_COOKIE, value: session.id, options: sessionCookieOptions(context) },
+    cookie: { name: SESSION_COOKIE, value: session.id, options: sessionCookieOptions(request, context) },
   };
 };
 
@@ -51,7 +47,7 @@ export const endCurrentSession: Operation = async (request, context) => {
   const session = await requireCsrf(request, context);
   await context.sessions.destroy(session.id);
   context.audit.record({ sessionId: session.id, event: 'ended', username: session.user?.username ?? null });
-  return { status: 204, cookie: { name: SESSION_COOKIE, value: null, options: sessionCookieOptions(context) } };
+  return { status: 204, cookie: { name: SESSION_COOKIE, value: null, options: sessionCookieOptions(request, context) } };
 };
 
 export const getSessionCounter: Operation = async (request, context) => ({ status: 200, body: { value: (await requireSession(request, context)).counter } });

@@ -4,14 +4,9 @@
  */
 import { priceCart } from '../catalog.ts';
 import { ProblemError } from '../problems.ts';
-import { authenticate } from '../users.ts';
 import { mergeQuoteLines } from '../views.ts';
+import { checkCredentials } from './credentials.ts';
 import type { Operation } from './types.ts';
-
-/** One answer for a wrong password and an unknown user, so the answer reveals neither. */
-export function invalidCredentials(): ProblemError {
-  return new ProblemError(401, 'AUTH_INVALID_CREDENTIALS', 'Unknown user or wrong password.');
-}
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
 
@@ -40,8 +35,7 @@ export const quoteCart: Operation = async (request, context) => {
 
 export const issueTokens: Operation = async (request, context) => {
   const { username, password } = request.body as { username: string; password: string };
-  const user = await authenticate(context.users, username, password);
-  if (!user) throw invalidCredentials();
+  const user = await checkCredentials(context, username, password);
   return { status: 200, body: await context.tokens.issue(user), headers: { 'Cache-Control': 'no-store' } };
 };
 

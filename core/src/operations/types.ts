@@ -9,6 +9,7 @@ import type { Check } from '../health.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { TokenService } from '../tokens.ts';
 import type { UserDirectory } from '../users.ts';
+import type { SignInAttempts } from '../sign-in-attempts.ts';
 
 /** What an adapter hands an operation, after validation against the contract. */
 export interface OperationRequest {
@@ -22,6 +23,11 @@ export interface OperationRequest {
   header(name: string): string | undefined;
   cookie(name: string): string | undefined;
   requestId: string;
+  /**
+   * The client's connection was TLS: the adapter's own socket, or the `X-Forwarded-Proto` of a
+   * proxy the phase trusts (nginx terminates TLS in phase 2). The session cookie is `Secure` then.
+   */
+  overTls: boolean;
 }
 
 export interface CookieOptions {
@@ -62,10 +68,12 @@ export interface HealthSources {
 export interface OperationContext {
   phase: string;
   instanceId: string;
+  /** Mark the session cookie `Secure` even on a plain-HTTP request (COOKIE_SECURE). */
   cookieSecure: boolean;
   sessions: SessionStore;
   catalog: Catalog;
   users: UserDirectory;
+  signInAttempts: SignInAttempts;
   tokens: TokenService;
   health: HealthSources;
   metrics: { contentType: string; render(): Promise<string> };

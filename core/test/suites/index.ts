@@ -3,3 +3,4 @@ export { describeSessionStore, type SessionStoreUnderTest } from './session-stor
 export { describeRefreshTokenStore } from './refresh-token-store.ts';
 export { describeIdempotentRetries, type RetriesUnderTest, type Send, type Sent } from './idempotent-retries.ts';
 export { describeBodyRules, type RawPost } from './body-rules.ts';
+export { describeSignInAttempts, describeUserSignInLimit, type SignIn } from './sign-in-attempts.ts';

@@ -31,6 +31,8 @@ try {
   console.log(`phase1: ${phase1.url}`);
   const topology = await startPhase2Topology(cleanup, { instances, ha: !values['single-redis'], env: values.logs ? { LOG_LEVEL: 'info' } : {}, echo: values.logs });
   console.log(`phase2: ${topology.url}`);
+  console.log(`        TLS by the lab's CA: curl --cacert ${topology.nginx.caFile} ${topology.url}/api/stateless/info`);
+  console.log(`        ${topology.nginx.httpUrl} redirects there (308)`);
   console.log(`        nginx over ${topology.instances.map((i) => `${i.id} ${i.url}`).join(', ')}`);
   const { redis, redisHa, postgres } = topology.stack;
   console.log(`        ${redisHa ? `redis primary + replicas ${redisHa.nodes.map((n) => `${n.name}:${n.port}`).join(', ')}, sentinels ${redisHa.sentinelList}` : `redis ${redis?.url ?? ''}`}`);

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type SystemProgram = 'redis-server' | 'redis-cli' | 'postgres' | 'initdb' | 'nginx' | 'chromium';
+export type SystemProgram = 'redis-server' | 'redis-cli' | 'postgres' | 'initdb' | 'nginx' | 'chromium' | 'openssl';
 
 /** The Debian package that provides each program. */
 const PACKAGES: Record<SystemProgram, string> = {
@@ -17,6 +17,7 @@ const PACKAGES: Record<SystemProgram, string> = {
   initdb: 'postgresql',
   nginx: 'nginx-light',
   chromium: 'chromium',
+  openssl: 'openssl',
 };
 
 function executable(path: string): boolean {

@@ -2,7 +2,9 @@
  * nginx in front of phase 2 instances, from phase2-production/deployment/nginx.conf.template,
  * rendered into a temp dir and run in the foreground. Its upstream list never changes while it
  * runs: an instance that stops hands its connections over itself (decision 9), so nothing needs
- * the reload that would close clients' idle keep-alive connections.
+ * the reload that would close clients' idle keep-alive connections. It serves https with the
+ * lab's certificate (./tls.ts), and plain HTTP only to redirect there; this process's fetch is
+ * made to trust the lab's CA, so every check through nginx verifies the certificate.
  */
 import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,14 +14,20 @@ import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
 import { phase2Dir } from '../paths.ts';
 import { ensurePrograms } from './binaries.ts';
+import { labTls, trustLabCa } from './tls.ts';
 
 export interface Upstream {
   port: number;
 }
 
 export interface RunningNginx {
+  /** The public entry: https, with the lab's certificate. */
   url: string;
   port: number;
+  /** Plain HTTP, which only redirects to `url` (308). */
+  httpUrl: string;
+  /** The CA that signed nginx's certificate: what a client verifies it with. */
+  caFile: string;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -35,11 +43,9 @@ export function renderTemplate(template: string, values: Record<string, string>)
   });
 }
 
-/** Each instance as a primary (passively checked) and as a never-ejected backup; see the template. */
+/** Each instance, passively checked; see the template. */
 export function upstreamLines(upstreams: Upstream[]): string {
-  const primaries = upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s;`);
-  const backups = upstreams.map((u) => `server 127.0.0.1:${u.port} backup max_fails=0;`);
-  return [...primaries, ...backups].join('\n    ');
+  return upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s;`).join('\n    ');
 }
 
 export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promise<RunningNginx> {
@@ -48,10 +54,21 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promi
   cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
   // As root, nginx's workers run as nobody and must be able to write their temp files.
   if (process.getuid?.() === 0) chownSync(dir, 65534, 65534);
+  const tls = labTls();
+  trustLabCa(tls.caFile);
   const port = await freePort();
+  const httpPort = await freePort();
   const configFile = join(dir, 'nginx.conf');
   const template = readFileSync(NGINX_TEMPLATE, 'utf8');
-  writeFileSync(configFile, renderTemplate(template, { RUNTIME_DIR: dir, LISTEN: `127.0.0.1:${port}`, UPSTREAM_SERVERS: upstreamLines(upstreams) }));
+  writeFileSync(configFile, renderTemplate(template, {
+    RUNTIME_DIR: dir,
+    LISTEN_TLS: `127.0.0.1:${port}`,
+    HTTPS_PORT: String(port),
+    LISTEN: `127.0.0.1:${httpPort}`,
+    TLS_CERT: tls.certFile,
+    TLS_KEY: tls.keyFile,
+    UPSTREAM_SERVERS: upstreamLines(upstreams),
+  }));
   const { process: child } = await startProcess({
     name: 'nginx',
     command: binary,
@@ -60,11 +77,13 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promi
     stopSignal: 'SIGQUIT',
   });
   cleanup.add('stop nginx', () => child.stop());
-  const url = `http://127.0.0.1:${port}`;
+  const url = `https://127.0.0.1:${port}`;
   await waitForPort(url, child);
   return {
     url,
     port,
+    httpUrl: `http://127.0.0.1:${httpPort}`,
+    caFile: tls.caFile,
     process: child,
     stop: () => child.stop(),
   };

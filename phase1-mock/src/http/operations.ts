@@ -16,6 +16,8 @@ function operationRequest(req: Request, res: Response): OperationRequest {
     header: (name) => req.get(name),
     cookie: (name) => (req.cookies as Record<string, string | undefined>)[name],
     requestId: String(res.locals.requestId),
+    // Phase 1 trusts no proxy: this is its own socket, which is plain HTTP (docs/mapping.md).
+    overTls: req.secure,
   };
 }
 

@@ -9,7 +9,7 @@ import openapiGlue from '@platformatic/fastify-openapi-glue';
 import type { AnySchema, ValidateFunction } from 'ajv';
 import { contractOperations, contractPath } from 'contract';
 import { ProblemError, RATE_LIMITED_OPERATIONS, bodySent, operations, type OperationContext, type OperationRequest, type OperationResponse } from 'core';
-import { rateLimitConfig } from './rate-limit.ts';
+import { rateLimitRoute } from './rate-limit.ts';
 
 function operationRequest(request: FastifyRequest): OperationRequest {
   return {
@@ -24,6 +24,8 @@ function operationRequest(request: FastifyRequest): OperationRequest {
     },
     cookie: (name) => request.cookies[name],
     requestId: request.id,
+    // From X-Forwarded-Proto when the peer is the trusted proxy (TRUST_PROXY), else the socket.
+    overTls: request.protocol === 'https',
   };
 }
 
@@ -61,7 +63,7 @@ export async function registerOperations(
   options: { compile: FastifySchemaCompiler<AnySchema>; rateLimit: { max: number; windowSeconds: number } },
 ): Promise<void> {
   const optionalBody = new Set(contractOperations().filter((operation) => operation.body === 'optional').map((operation) => operation.operationId));
-  const limited = rateLimitConfig(options.rateLimit.max, options.rateLimit.windowSeconds);
+  const limited = rateLimitRoute(options.rateLimit.max, options.rateLimit.windowSeconds);
   await app.register(openapiGlue, {
     // The plugin warns about every media type without a request parser, response types included
     // (problem+json, Prometheus text); only JSON requests are accepted, on purpose.
@@ -74,7 +76,7 @@ export async function registerOperations(
       if (!operation) throw new Error(`the contract's operation ${operationId} has no implementation in core`);
       return {
         handler: async (request: FastifyRequest, reply: FastifyReply) => send(reply, await operation(operationRequest(request), context)),
-        ...(RATE_LIMITED_OPERATIONS.has(operationId) ? { config: limited } : {}),
+        ...(RATE_LIMITED_OPERATIONS.has(operationId) ? limited : {}),
         ...(optionalBody.has(operationId)
           ? {
               validatorCompiler: allowingNoBody(options.compile),

@@ -6,7 +6,7 @@
  * If Redis is unreachable the limiter lets requests through (skipOnError) and logs it: token
  * sign-in needs only PostgreSQL, and should not go down with the session store.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import { ProblemError } from 'core';
@@ -32,7 +32,19 @@ export async function registerRateLimit(app: FastifyInstance, redis: Redis, max:
   });
 }
 
-/** Route options for a limited operation; its own budget, keyed per route by the plugin. */
-export function rateLimitConfig(max: number, windowSeconds: number): { rateLimit: { max: number; timeWindow: number } } | Record<string, never> {
-  return max === 0 ? {} : { rateLimit: { max, timeWindow: windowSeconds * 1000 } };
+/**
+ * Route options for a limited operation: its own budget, keyed per route by the plugin, and the
+ * `RateLimit-Policy` header (the draft's quota and window, `20;w=60`), which the plugin does not
+ * send and phase 1's limiter does.
+ */
+export function rateLimitRoute(max: number, windowSeconds: number): Pick<RouteOptions, 'config' | 'onSend'> {
+  if (max === 0) return {};
+  const policy = `${max};w=${windowSeconds}`;
+  return {
+    config: { rateLimit: { max, timeWindow: windowSeconds * 1000 } },
+    onSend: (_request, reply, payload, done) => {
+      void reply.header('RateLimit-Policy', policy);
+      done(null, payload);
+    },
+  };
 }

@@ -62,9 +62,21 @@ describe('headers, cookies and metrics', () => {
     expect(res.headers['x-request-id']).toBe('trace-1');
     expect(res.headers['x-served-by']).toBe('phase2-production/api-7');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['strict-transport-security']).toBeDefined();
+    // HSTS is the TLS edge's to send (nginx), not a plain-HTTP instance's.
+    expect(res.headers['strict-transport-security']).toBeUndefined();
     expect(String(res.headers['set-cookie'])).toMatch(/^sid=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('marks the cookie Secure when the trusted proxy says the client came over TLS, and only then', async () => {
+    const built = await testApp(infra, { TRUST_PROXY: '127.0.0.1' });
+    const cookieFor = async (remoteAddress: string, proto?: string) => String((await built.app.inject({
+      method: 'POST', url: '/api/stateful/sessions', remoteAddress, headers: proto === undefined ? {} : { 'x-forwarded-proto': proto },
+    })).headers['set-cookie']);
+    expect(await cookieFor('127.0.0.1', 'https')).toContain('; Secure;');
+    expect(await cookieFor('127.0.0.1')).not.toContain('Secure');
+    // A client that is not the proxy cannot claim TLS it did not use.
+    expect(await cookieFor('203.0.113.9', 'https')).not.toContain('Secure');
   });
 
   it('counts requests by contract route and reports Redis-wide live sessions', async () => {

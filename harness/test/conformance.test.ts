@@ -1,0 +1,99 @@
+/**
+ * The conformance fuzzer, beside Dredd: requests generated from contract/openapi.yaml's own
+ * schemas (valid and invalid, ./conformance/cases.ts) sent to phase 1, to a phase 2 instance, and
+ * to phase 2's public entry (nginx, https). Every answer is checked against the contract, and the
+ * phases are compared: the same request gets the same status and problem code from each. Dredd
+ * checks one example per documented response; this finds what it cannot (an undocumented status,
+ * a wrong code, a header missing, the phases disagreeing on an edge case).
+ *
+ * Seeded and bounded: FUZZ_SEED (default below) and FUZZ_RUNS choose the cases; a failure prints
+ * the seed and the shrunk case, and the same seed sends the same requests again. FUZZ_SURVEY=1
+ * lists every distinct problem found instead of stopping at the first.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cleanup } from '../src/cleanup.ts';
+import { startPhase1 } from '../src/phases.ts';
+import { startPhase2Topology } from '../src/topology.ts';
+import { cases, describeCase, fuzzOperations, type FuzzCase } from './conformance/cases.ts';
+import { send, signIn, type Outcome, type Target } from './conformance/send.ts';
+
+const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
+/** FUZZ_SURVEY=1: run every case and list each distinct problem with its count, instead of stopping at the first. */
+const SURVEY = process.env.FUZZ_SURVEY === '1';
+/** High enough that a run never meets the sign-in limit, so its headers are still sent. */
+const ENV = { AUTH_RATE_LIMIT_MAX: '100000' };
+
+const cleanup = new Cleanup();
+let targets: Target[] = [];
+
+beforeAll(async () => {
+  const phase1 = await startPhase1(cleanup, ENV);
+  const topology = await startPhase2Topology(cleanup, { instances: 1, ha: false, env: ENV });
+  const instance = topology.instances[0];
+  if (!instance) throw new Error('no phase 2 instance');
+  const entries = [
+    { name: 'phase1-mock', url: phase1.url, publicEntry: false },
+    { name: 'phase2 instance', url: instance.url, publicEntry: false },
+    { name: 'phase2 via nginx', url: topology.url, publicEntry: true },
+  ];
+  targets = await Promise.all(entries.map(async (entry) => ({ ...entry, accessToken: (await signIn(entry.url)).accessToken })));
+}, 120_000);
+afterAll(() => cleanup.run(), 60_000);
+
+function disagreement(reference: Outcome, other: Outcome): string | null {
+  if (reference.status !== other.status || reference.code !== other.code) return `${String(reference.status)} ${String(reference.code)} vs ${String(other.status)} ${String(other.code)}`;
+  if (reference.rateLimitHeaders.join() !== other.rateLimitHeaders.join()) return `RateLimit headers [${reference.rateLimitHeaders.join()}] vs [${other.rateLimitHeaders.join()}]`;
+  return null;
+}
+
+describe('conformance fuzzer: generated requests, both phases, checked against the contract and each other', () => {
+  it(`answers every request as the contract says, the same way in each phase (seed ${String(SEED)}, ${String(RUNS)} cases)`, async () => {
+    const operations = fuzzOperations();
+    const seen = new Map<string, Set<number>>();
+    const survey = new Map<string, { count: number; example: string }>();
+    await fc.assert(
+      fc.asyncProperty(cases(operations), async (c: FuzzCase) => {
+        const outcomes: Outcome[] = [];
+        for (const target of targets) outcomes.push(await send(c, target));
+        const problems: string[] = [];
+        outcomes.forEach((outcome, i) => {
+          for (const violation of outcome.violations) problems.push(`${targets[i]?.name ?? ''}: ${violation}`);
+        });
+        const [reference, ...others] = outcomes;
+        if (reference) {
+          others.forEach((outcome, i) => {
+            const target = targets[i + 1];
+            if (target?.publicEntry && (c.operation.path === '/health' || c.operation.path === '/metrics')) return;
+            const differs = disagreement(reference, outcome);
+            if (differs) problems.push(`${targets[0]?.name ?? ''} and ${target?.name ?? ''} disagree: ${differs}`);
+          });
+          const statuses = seen.get(c.operation.operationId) ?? new Set<number>();
+          statuses.add(reference.status);
+          seen.set(c.operation.operationId, statuses);
+        }
+        if (problems.length > 0 && SURVEY) {
+          for (const problem of problems) {
+            const entry = survey.get(problem) ?? { count: 0, example: describeCase(c) };
+            entry.count += 1;
+            survey.set(problem, entry);
+          }
+        } else if (problems.length > 0) {
+          throw new Error(`${describeCase(c)}\n  ${problems.join('\n  ')}`);
+        }
+      }),
+      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+    );
+    if (SURVEY) {
+      console.log([...survey].sort((a, b) => b[1].count - a[1].count).map(([problem, { count, example }]) => `${String(count)} × ${problem}\n      e.g. ${example}`).join('\n'));
+      expect(survey.size, 'problems found (listed above)').toBe(0);
+    }
+    // The run reached every operation, and errors as well as successes.
+    expect([...seen.keys()].sort()).toEqual(operations.map((o) => o.operationId).sort());
+    const statuses = [...seen.values()].flatMap((set) => [...set]);
+    expect(statuses.some((status) => status >= 200 && status < 300)).toBe(true);
+    expect(statuses.some((status) => status >= 400 && status < 500)).toBe(true);
+    console.log(`conformance: ${String(RUNS)} cases (seed ${String(SEED)}), statuses by operation: ${[...seen].map(([id, set]) => `${id} ${[...set].sort().join('/')}`).join('; ')}`);
+  }, 600_000);
+});
