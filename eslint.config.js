@@ -19,8 +19,8 @@ export default defineConfig(
     },
   },
   {
-    // The guide's example clients: plain JavaScript a learner runs with node, no build step.
-    files: ['docs/examples/*.mjs'],
+    // The guide's example clients, and the coverage preload: plain JavaScript run by node, no build step.
+    files: ['docs/examples/*.mjs', 'scripts/**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { sourceType: 'module', globals: { ...globals.node } },
   },

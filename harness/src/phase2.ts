@@ -28,6 +28,9 @@ export interface Phase2Stack {
 
 const LISTENING = /phase2-production listening on (http:\/\/[\d.]+:\d+)/;
 
+/** The largest request body an instance takes (phase 2's default), and so the most nginx passes on. */
+export const BODY_LIMIT_BYTES = 16_384;
+
 /** The settings every phase 2 instance of a stack shares (compose.yaml gives its instances the same). */
 export function stackEnv(options: {
   redis: { url: string } | { sentinels: string; masterName: string };
@@ -42,7 +45,8 @@ export function stackEnv(options: {
         { REDIS_SENTINELS: options.redis.sentinels, REDIS_MASTER_NAME: options.redis.masterName, REDIS_WAIT_REPLICAS: '1' };
   // nginx, the one hop the instances trust for the client's address, runs on this machine. It
   // serves https only (plain HTTP redirects), so the session cookie is always Secure.
-  return { ...redis, DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, MAINTENANCE_FILE: options.maintenanceFile, LOG_LEVEL: 'warn', TRUST_PROXY: 'loopback', COOKIE_SECURE: 'true' };
+  // The body limit is nginx's too (BODY_LIMIT_BYTES below): see startNginx.
+  return { ...redis, DATABASE_URL: options.databaseUrl, JWT_SECRET: options.jwtSecret, MAINTENANCE_FILE: options.maintenanceFile, LOG_LEVEL: 'warn', TRUST_PROXY: 'loopback', COOKIE_SECURE: 'true', BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) };
 }
 
 /** What one instance adds to its stack's settings. */

@@ -61,7 +61,7 @@ export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOpt
     await waitReady(instance.url);
   };
   await Promise.all(instances.map(startInstance));
-  const nginx = await startNginx(cleanup, instances.map((i) => ({ port: i.port })));
+  const nginx = await startNginx(cleanup, instances.map((i) => ({ port: i.port })), { bodyLimitBytes: Number(stack.env.BODY_LIMIT_BYTES) });
   return {
     url: nginx.url,
     nginx,

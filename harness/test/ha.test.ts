@@ -33,12 +33,19 @@ async function newClient(url: string): Promise<{ client: Client | null; status: 
   return { client: { cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: body.csrfToken ?? '' }, status: 201 };
 }
 
+/**
+ * n new sessions. A 503 (the store still settling after the previous test's fault: a replica
+ * resyncing, the Sentinels reconfiguring) is waited out, as a client honouring Retry-After would;
+ * nginx passes an instance's 503 on rather than retrying it.
+ */
 async function clients(url: string, n: number): Promise<Client[]> {
   const made: Client[] = [];
-  for (let i = 0; i < n; i += 1) {
-    const { client } = await newClient(url);
-    if (!client) throw new Error('could not start a session');
-    made.push(client);
+  const deadline = Date.now() + 60_000;
+  while (made.length < n) {
+    const { client, status } = await newClient(url);
+    if (client) made.push(client);
+    else if (status !== 503 || Date.now() > deadline) throw new Error(`could not start a session: ${String(status)}`);
+    else await new Promise((resolve) => setTimeout(resolve, 200));
   }
   return made;
 }

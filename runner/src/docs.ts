@@ -1,6 +1,6 @@
 /**
  * The docs' generated parts: the API reference (Redocly) and every Mermaid diagram of the guide
- * rendered to SVG (mermaid-cli, the same renderer as the benchmark report), so they show where
+ * rendered to SVG (Mermaid in Chromium, the same renderer as the benchmark report), so they show where
  * Mermaid does not. Also the checks the docs test runs: links that resolve, commands that exist.
  */
 import { spawnSync } from 'node:child_process';

@@ -120,6 +120,10 @@ describe('compose.yaml', () => {
     // The published ports are the ones nginx listens on, and the redirect names the TLS one.
     expect(services.nginx?.ports).toEqual([`${String(env.LISTEN)}:${String(env.LISTEN)}`, `${String(env.LISTEN_TLS)}:${String(env.LISTEN_TLS)}`]);
     expect(env.HTTPS_PORT).toBe(env.LISTEN_TLS);
+    // nginx refuses exactly what the instances would: their limit, which is phase 2's default.
+    const instance = services['api-1']?.environment ?? {};
+    expect(env.BODY_LIMIT).toBe(instance.BODY_LIMIT_BYTES);
+    expect(loadPhase2Config(Object.fromEntries(Object.entries(instance).map(([k, v]) => [k, interpolate(v)]))).bodyLimitBytes).toBe(Number(env.BODY_LIMIT));
   });
 
   it('starts each service only once what it needs is healthy (or, for migrate, done)', () => {

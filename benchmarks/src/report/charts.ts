@@ -1,6 +1,6 @@
 /**
  * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
- * mermaid-cli turns them into SVG for index.html. Every number in a chart comes from results.json.
+ * Mermaid, in Chromium, turns them into SVG for index.html. Every number in a chart comes from results.json.
  */
 import { TIMELINE_BUCKET_MS, type Results } from '../results.ts';
 

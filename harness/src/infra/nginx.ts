@@ -48,7 +48,12 @@ export function upstreamLines(upstreams: Upstream[]): string {
   return upstreams.map((u) => `server 127.0.0.1:${u.port} max_fails=1 fail_timeout=2s;`).join('\n    ');
 }
 
-export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promise<RunningNginx> {
+/**
+ * @param options.bodyLimitBytes the instances' own limit: nginx refuses a larger body itself
+ *   (413 problem) instead of streaming it to an instance that answers 413 and closes mid-body,
+ *   which nginx would report as 502.
+ */
+export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], options: { bodyLimitBytes: number }): Promise<RunningNginx> {
   const { nginx: binary } = ensurePrograms(['nginx']);
   const dir = mkdtempSync(join(tmpdir(), 'lab-nginx-'));
   cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
@@ -68,6 +73,7 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[]): Promi
     TLS_CERT: tls.certFile,
     TLS_KEY: tls.keyFile,
     UPSTREAM_SERVERS: upstreamLines(upstreams),
+    BODY_LIMIT: String(options.bodyLimitBytes),
   }));
   const { process: child } = await startProcess({
     name: 'nginx',
