@@ -4,9 +4,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/paths.ts';
+import { labTls } from '../src/infra/tls.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'lab-tls-test-'));
+afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
 
 describe('npm run tls', () => {
   it('shows a CA and a certificate for localhost and 127.0.0.1 that it signed, the same on every run', () => {
@@ -28,5 +34,38 @@ describe('npm run tls', () => {
     const second = run();
     expect(second.stdout).toBe(first.stdout);
     expect(new X509Certificate(readFileSync(caFile)).fingerprint256).toBe(ca.fingerprint256);
+  });
+});
+
+describe('the lab CA kept across runs', () => {
+  const fingerprint = (file: string) => new X509Certificate(readFileSync(file)).fingerprint256;
+
+  it('renews a missing or broken server certificate with the same CA, and leaves a good one alone', () => {
+    const dir = join(scratch, 'tls');
+    const first = labTls(dir);
+    const ca = fingerprint(first.caFile);
+    const server = fingerprint(first.certFile);
+    expect(fingerprint(labTls(dir).certFile)).toBe(server);
+
+    rmSync(first.certFile);
+    const renewed = labTls(dir);
+    expect(fingerprint(renewed.caFile)).toBe(ca);
+    expect(fingerprint(renewed.certFile)).not.toBe(server);
+    expect(new X509Certificate(readFileSync(renewed.certFile)).checkIssued(new X509Certificate(readFileSync(renewed.caFile)))).toBe(true);
+
+    // Not signed by this CA any more (another CA's certificate put in its place): made again.
+    writeFileSync(renewed.certFile, readFileSync(renewed.caFile));
+    const again = labTls(dir);
+    expect(fingerprint(again.caFile)).toBe(ca);
+    expect(new X509Certificate(readFileSync(again.certFile)).ca).toBe(false);
+  });
+
+  it('makes a new CA when its key is gone', () => {
+    const dir = join(scratch, 'tls-2');
+    const first = labTls(dir);
+    const ca = fingerprint(first.caFile);
+    rmSync(join(dir, 'ca-key.pem'));
+    rmSync(first.certFile);
+    expect(fingerprint(labTls(dir).caFile)).not.toBe(ca);
   });
 });

@@ -29,6 +29,12 @@ async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchA
 
 describe('npm run up -- --instances 2 --single-redis --logs', () => {
   it('starts two instances on one Redis, copies both phases\' logs, takes faults, and stops everything on Ctrl-C', async () => {
+    // Nothing up yet: the fault command says so and fails, without a stack trace.
+    const early = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-1'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(early.status).toBe(1);
+    expect(early.stderr).toMatch(/fault: (nothing is up: start the stacks with `npm run up`|the `npm run up` that wrote .* is gone)/);
+    expect(early.stderr).not.toMatch(/\n\s+at /);
+
     // Its own process group, so Ctrl-C reaches npm, the shell and the harness as in a terminal.
     up = spawn('npm', ['run', 'up', '--', '--instances', '2', '--single-redis', '--logs'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => { output += chunk.toString(); };
@@ -64,6 +70,11 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
       expect(await refused.text()).not.toContain(body.slice(0, 8));
     }
     expect((await fetch(`${controlUrl}/faults/no-such-fault`, { method: 'POST' })).status).toBe(404);
+
+    // An action it does not know: the usage, with the actions and instances it has.
+    const unknown = spawnSync('npm', ['run', 'fault', '--', 'unplug-everything'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/usage: npm run fault -- <kill-instance\|.*> \[target\] \[--seconds N\]\ninstances: api-1, api-2/);
 
     // The fault command of the README, as a user types it in a second terminal.
     const fault = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-2'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });

@@ -7,10 +7,10 @@
  * it expires. Nothing here turns verification off: clients are given the CA instead.
  */
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { X509Certificate, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { repoRoot } from '../paths.ts';
 import { ensurePrograms } from './binaries.ts';
@@ -38,12 +38,22 @@ function openssl(binary: string, args: string[], cwd: string): void {
   if (result.status !== 0) throw new Error(`openssl ${args.join(' ')} failed:\n${result.stderr}`);
 }
 
-/** The certificate exists, chains to the CA, and is good for another month. */
-function usable(binary: string, tls: LabTls): boolean {
-  if (![tls.caFile, tls.certFile, tls.keyFile].every((file) => existsSync(file))) return false;
-  const check = (args: string[]) => spawnSync(binary, args, { encoding: 'utf8' }).status === 0;
-  return check(['x509', '-in', tls.certFile, '-noout', '-checkend', String(RENEW_WITHIN_SECONDS)])
-    && check(['verify', '-CAfile', tls.caFile, tls.certFile]);
+/**
+ * The certificate exists, is a server certificate the CA signed, names localhost and 127.0.0.1,
+ * and is good for another month.
+ */
+function usable(tls: LabTls): boolean {
+  try {
+    const ca = new X509Certificate(readFileSync(tls.caFile));
+    const server = new X509Certificate(readFileSync(tls.certFile));
+    return existsSync(tls.keyFile)
+      && ca.ca && !server.ca
+      && server.checkIssued(ca) && server.verify(ca.publicKey)
+      && server.checkHost('localhost') !== undefined && server.checkIP('127.0.0.1') !== undefined
+      && Date.parse(server.validTo) > Date.now() + RENEW_WITHIN_SECONDS * 1000;
+  } catch {
+    return false;
+  }
 }
 
 function makeServerCertificate(binary: string, dir: string): void {
@@ -71,28 +81,28 @@ function randomSerial(): string {
  * The CA and nginx's certificate, made on first use. Built in a temp dir and moved into place in
  * one rename, so two test processes asking at once never see half a set.
  */
-export function labTls(): LabTls {
+export function labTls(dir = TLS_DIR): LabTls {
   const { openssl: binary } = ensurePrograms(['openssl']);
-  const tls = files(TLS_DIR);
-  if (usable(binary, tls)) return tls;
-  mkdirSync(join(repoRoot, '.lab'), { recursive: true });
-  const work = mkdtempSync(join(repoRoot, '.lab', 'tls-new-'));
+  const tls = files(dir);
+  if (usable(tls)) return tls;
+  mkdirSync(dirname(dir), { recursive: true });
+  const work = mkdtempSync(join(dirname(dir), 'tls-new-'));
   try {
-    if (existsSync(tls.caFile) && existsSync(join(TLS_DIR, 'ca-key.pem'))) {
+    if (existsSync(tls.caFile) && existsSync(join(dir, 'ca-key.pem'))) {
       // Keep the CA a learner may already trust; only the server certificate is renewed.
-      for (const name of ['ca.pem', 'ca-key.pem']) writeFileSync(join(work, name), readFileSync(join(TLS_DIR, name)), { mode: 0o600 });
+      for (const name of ['ca.pem', 'ca-key.pem']) writeFileSync(join(work, name), readFileSync(join(dir, name)), { mode: 0o600 });
     } else {
       openssl(binary, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
         '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', '3650', '-subj', '/CN=stateless-vs-stateful-lab local CA',
         '-addext', 'basicConstraints=critical,CA:TRUE,pathlen:0', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], work);
     }
     makeServerCertificate(binary, work);
-    if (usable(binary, tls)) return tls; // another process finished first
-    rmSync(TLS_DIR, { recursive: true, force: true });
+    if (usable(tls)) return tls; // another process finished first
+    rmSync(dir, { recursive: true, force: true });
     try {
-      renameSync(work, TLS_DIR);
+      renameSync(work, dir);
     } catch (error) {
-      if (!usable(binary, tls)) throw error;
+      if (!usable(tls)) throw error;
     }
     return tls;
   } finally {
