@@ -1,0 +1,53 @@
+/**
+ * What phase 2's error handler makes of each error Fastify and its parsers throw: a problem with
+ * a stable code and a 4xx where the client is at fault, a 500 with no details otherwise.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FastifyError } from 'fastify';
+import { DependencyUnavailableError, ProblemError } from 'core';
+import { frameworkProblem, toProblem } from '../../src/http/problem.ts';
+
+const fastifyError = (fields: Partial<FastifyError>): FastifyError => Object.assign(new Error(fields.message ?? 'x'), fields) as FastifyError;
+
+describe('toProblem', () => {
+  it.each([
+    ['FST_ERR_CTP_INVALID_MEDIA_TYPE', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+    ['FST_ERR_CTP_BODY_TOO_LARGE', 413, 'PAYLOAD_TOO_LARGE'],
+    ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 'MALFORMED_BODY'],
+    ['FST_ERR_CTP_INVALID_JSON_BODY', 400, 'MALFORMED_BODY'],
+    ['FST_ERR_CTP_INVALID_CONTENT_LENGTH', 400, 'MALFORMED_BODY'],
+  ])('%s is %i %s', (code, status, problem) => {
+    expect(toProblem(fastifyError({ code }))).toMatchObject({ status, code: problem });
+  });
+
+  it('lists each validation issue with its path, a missing property included', () => {
+    const problem = toProblem(fastifyError({
+      validationContext: 'body',
+      validation: [
+        { keyword: 'required', instancePath: '', schemaPath: '#/required', params: { missingProperty: 'password' }, message: "must have required property 'password'" },
+        { keyword: 'type', instancePath: '/username', schemaPath: '#/properties/username/type', params: {}, message: 'must be string' },
+      ],
+    }));
+    expect(problem).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(problem.extra.errors).toEqual([
+      { path: '/body/password', message: "must have required property 'password'" },
+      { path: '/body/username', message: 'must be string' },
+    ]);
+  });
+
+  it('keeps the domain\'s own problems, makes a JSON syntax error MALFORMED_BODY, and anything else a bare 500', () => {
+    expect(toProblem(new ProblemError(409, 'IDEMPOTENCY_KEY_IN_FLIGHT', 'wait'))).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_IN_FLIGHT' });
+    expect(toProblem(new DependencyUnavailableError('redis', 'Redis (the session store)', new Error('down')))).toMatchObject({ status: 503, code: 'DEPENDENCY_UNAVAILABLE' });
+    expect(toProblem(Object.assign(new SyntaxError('Unexpected token'), { statusCode: 400 }))).toMatchObject({ status: 400, code: 'MALFORMED_BODY' });
+    const internal = toProblem(new TypeError('secret detail in a stack'));
+    expect(internal).toMatchObject({ status: 500, code: 'INTERNAL_ERROR' });
+    expect(internal.detail).not.toContain('secret');
+  });
+});
+
+describe('frameworkProblem', () => {
+  it('a path segment past the limit is 414, anything else the router refuses is 400', () => {
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_MAX_PARAM_LENGTH' }))).toMatchObject({ status: 414, code: 'URI_TOO_LONG' });
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }))).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+  });
+});
