@@ -27,7 +27,7 @@ export const FLOORS: Record<string, { lines: number; branches: number }> = {
   'phase1-mock': { lines: 92, branches: 82 },
   'phase2-production': { lines: 88, branches: 73 },
   harness: { lines: 83, branches: 64 },
-  benchmarks: { lines: 87, branches: 61 },
+  benchmarks: { lines: 90, branches: 66 },
   runner: { lines: 76, branches: 60 },
 };
 
