@@ -20,6 +20,9 @@ export default defineConfig({
     coverage: {
       provider: 'v8',
       include: PACKAGES.map((name) => `${name}/src/**/*.ts`),
+      // The lab console's page runs in Chromium, not Node: the browser test in
+      // harness/test/up.test.ts is what exercises it.
+      exclude: ['harness/src/lab/page/**'],
       reporter: ['json'],
       reportsDirectory: 'coverage',
       reportOnFailure: true,

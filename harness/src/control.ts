@@ -3,7 +3,7 @@
  * loopback port for fault commands and writes where, with its pid, to a state file that
  * `npm run fault` reads. The processes stay children of `up`, and Ctrl-C still stops them all.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Cleanup } from './cleanup.ts';
 import { repoRoot } from './paths.ts';
 import type { Observation } from './faults.ts';
+import type { LabConsole } from './lab/console.ts';
 
 /**
  * One per checkout: two checkouts on one machine (two courses, or a test run beside a lab) each run
@@ -20,6 +21,7 @@ export const STATE_FILE = join(tmpdir(), 'stateless-vs-stateful-lab', `up-${crea
 
 export interface UpState {
   pid: number;
+  /** The control server: fault commands, and the lab console's page. */
   controlUrl: string;
   phase1: string;
   phase2: string;
@@ -54,13 +56,43 @@ function problem(res: ServerResponse, status: number, title: string, detail: str
   res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ type: 'about:blank', title, status, detail }));
 }
 
-export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'controlUrl' | 'pid' | 'actions'>, actions: Record<string, FaultHandler>): Promise<void> {
+export interface ControlServer {
+  url: string;
+  /** Serves the lab console's page, events and metrics from here on, and tells it of each fault. */
+  attach(console: LabConsole): void;
+}
+
+/**
+ * The control server takes commands from this machine only, and only from `npm run fault` or the
+ * console's own page: it listens on loopback, answers only requests addressed to a loopback name
+ * (a web page on another site cannot rebind its name to 127.0.0.1 and reach it), and takes a fault
+ * only as `application/json`, which a page on another origin cannot send without a preflight that
+ * this server never grants.
+ */
+function fromThisMachine(req: IncomingMessage): boolean {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+}
+
+export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'controlUrl' | 'pid' | 'actions'>, actions: Record<string, FaultHandler>): Promise<ControlServer> {
   let busy = false;
+  let labConsole: LabConsole | null = null;
   const server: Server = createServer((req, res) => {
+    if (!fromThisMachine(req)) {
+      problem(res, 421, 'Misdirected request', 'the lab\'s control server answers only requests addressed to 127.0.0.1 or localhost');
+      return;
+    }
+    if (labConsole?.handle(req, res)) return;
     const match = /^\/faults\/([a-z0-9-]+)$/.exec(req.url ?? '');
-    const handler = match?.[1] ? actions[match[1]] : undefined;
-    if (req.method !== 'POST' || !handler) {
+    const action = match?.[1];
+    const handler = action ? actions[action] : undefined;
+    if (req.method !== 'POST' || !action || !handler) {
       problem(res, 404, 'No such fault', `POST /faults/<action>, one of: ${Object.keys(actions).join(', ')}`);
+      return;
+    }
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+      problem(res, 415, 'Unsupported media type', 'a fault command is sent as application/json');
+      req.resume();
       return;
     }
     let body = '';
@@ -85,19 +117,29 @@ export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'contr
         return;
       }
       busy = true;
+      labConsole?.faultStarted(action, command.target);
       handler(command.target, command.seconds).then(
-        (observation) => { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(observation)); },
-        (error: unknown) => { problem(res, 400, 'The fault could not run', error instanceof Error ? error.message : String(error)); },
+        (observation) => {
+          labConsole?.faultFinished(action, command.target, observation);
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(observation));
+        },
+        (error: unknown) => {
+          const failure = error instanceof Error ? error : new Error(String(error));
+          labConsole?.faultFinished(action, command.target, failure);
+          problem(res, 400, 'The fault could not run', failure.message);
+        },
       ).finally(() => { busy = false; });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
   mkdirSync(join(tmpdir(), 'stateless-vs-stateful-lab'), { recursive: true });
-  writeFileSync(STATE_FILE, JSON.stringify({ ...state, pid: process.pid, controlUrl: `http://127.0.0.1:${port}`, actions: Object.keys(actions) } satisfies UpState, null, 2));
-  cleanup.add('stop the control server', () => new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); }));
+  writeFileSync(STATE_FILE, JSON.stringify({ ...state, pid: process.pid, controlUrl: url, actions: Object.keys(actions) } satisfies UpState, null, 2));
+  cleanup.add('stop the control server', () => new Promise<void>((resolve) => { labConsole?.stop(); server.close(() => { resolve(); }); server.closeAllConnections(); }));
   cleanup.add(`remove ${STATE_FILE}`, () => { rmSync(STATE_FILE, { force: true }); });
+  return { url, attach: (console) => { labConsole = console; } };
 }
 
 export function readUpState(): UpState {

@@ -124,6 +124,25 @@ export interface SessionClient {
   csrf: string;
 }
 
+export interface SessionStart {
+  /** The new session's cookie and CSRF token, or null when the server did not create one. */
+  client: SessionClient | null;
+  status: number;
+  /** Seconds the server asked to wait (429, 503), when it said. */
+  retryAfterSeconds: number | null;
+}
+
+/** Starts a guest session (`POST /api/stateful/sessions`) and keeps what a browser would: the `sid` cookie and the CSRF token. */
+export async function startSession(baseUrl: string, timeoutMs = 10_000): Promise<SessionStart> {
+  const response = await fetch(`${baseUrl}/api/stateful/sessions`, { method: 'POST', signal: AbortSignal.timeout(timeoutMs) });
+  const body = (await response.json().catch(() => ({}))) as { csrfToken?: unknown };
+  const retryAfter = Number(response.headers.get('retry-after'));
+  const retryAfterSeconds = response.headers.has('retry-after') && Number.isFinite(retryAfter) ? retryAfter : null;
+  const cookie = (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  if (response.status !== 201 || typeof body.csrfToken !== 'string' || cookie === '') return { client: null, status: response.status, retryAfterSeconds };
+  return { client: { cookie, csrf: body.csrfToken }, status: response.status, retryAfterSeconds };
+}
+
 export interface WriterTally {
   client: SessionClient;
   /** Increments answered 200: the server said they happened. */

@@ -1,18 +1,31 @@
 /**
  * The README's `npm run up` with every documented flag, run as a user runs it (through npm, from
  * the repository root), and `npm run fault` against it: the flags reach the harness, the topology
- * they ask for comes up, and Ctrl-C stops everything it started.
+ * they ask for comes up, and Ctrl-C stops everything it started. Then the live lab it starts
+ * beside the phases, in a real browser (playwright-core driving Debian's Chromium): every panel of
+ * the console has data, its buttons break what they say, and what the page shows changes as it
+ * should. Screenshots of each step are written to test-output/lab-console/ and attached to the test.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
 import { trustLabCa } from '../src/infra/tls.ts';
+import { ensurePrograms } from '../src/infra/binaries.ts';
+import { queryPrometheus } from '../src/infra/prometheus.ts';
+import { rawRequest } from '../src/raw-http.ts';
+import { LAB_QUERIES } from '../src/lab/queries.ts';
 
 let up: ChildProcess | null = null;
 let output = '';
+let browser: Browser | null = null;
+const SCREENSHOTS = join(repoRoot, 'test-output', 'lab-console');
 
-afterAll(() => {
+afterAll(async () => {
+  await browser?.close();
   // Only if the test failed before Ctrl-C: the group this test started, by its own id.
   if (up?.pid !== undefined && up.exitCode === null && up.signalCode === null) process.kill(-up.pid, 'SIGKILL');
 });
@@ -27,8 +40,27 @@ async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchA
   }
 }
 
+/** Waits for a condition the page shows, with a generous bound; says what it last saw when it gives up. */
+async function until(page: Page, what: string, read: () => Promise<string | null>, ok: (value: string | null) => boolean, timeoutMs = 60_000): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | null = null;
+  while (Date.now() < deadline) {
+    last = await read();
+    if (ok(last)) return last;
+    await page.waitForTimeout(250);
+  }
+  throw new Error(`the console never showed ${what}; last seen: ${String(last)}`);
+}
+
+async function screenshot(page: Page, context: TestContext, name: string, caption: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await context.annotate(`${caption}: ${path}`, { path, contentType: 'image/png' });
+}
+
 describe('npm run up -- --instances 2 --single-redis --logs', () => {
-  it('starts two instances on one Redis, copies both phases\' logs, takes faults, and stops everything on Ctrl-C', async () => {
+  it('starts two instances on one Redis and the live lab, copies both phases\' logs, takes faults from the console and the CLI, and stops everything on Ctrl-C', async (context) => {
     // Nothing up yet: the fault command says so and fails, without a stack trace.
     const early = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-1'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(early.status).toBe(1);
@@ -64,23 +96,90 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     // Malformed fault commands get a problem, and `up` runs on (it used to crash, orphaning all).
     const { controlUrl } = readUpState();
     for (const [body, status] of [['{not json', 400], ['[1]', 400], ['{"seconds":"5"}', 400], ['{"target":"api-2","extra":1}', 400], ['x'.repeat(10_000), 413]] as const) {
-      const refused = await fetch(`${controlUrl}/faults/kill-instance`, { method: 'POST', body });
+      const refused = await fetch(`${controlUrl}/faults/kill-instance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(refused.status, body.slice(0, 30)).toBe(status);
       expect(refused.headers.get('content-type')).toBe('application/problem+json');
       expect(await refused.text()).not.toContain(body.slice(0, 8));
     }
     expect((await fetch(`${controlUrl}/faults/no-such-fault`, { method: 'POST' })).status).toBe(404);
+    // What a page on another site could send: a simple POST (no preflight), or a request to a name
+    // it rebound to 127.0.0.1. Both are refused before anything runs.
+    const simple = await fetch(`${controlUrl}/faults/kill-instance`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"target":"api-1"}' });
+    expect(simple.status).toBe(415);
+    const rebound = await rawRequest(controlUrl, 'POST /faults/kill-instance HTTP/1.1\r\nHost: attacker.example\r\nContent-Type: application/json\r\nContent-Length: 18\r\nConnection: close\r\n\r\n{"target":"api-1"}');
+    expect(rebound.status).toBe(421);
+    expect(rebound.headers.get('content-type')).toBe('application/problem+json');
 
     // An action it does not know: the usage, with the actions and instances it has.
     const unknown = spawnSync('npm', ['run', 'fault', '--', 'unplug-everything'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/usage: npm run fault -- <kill-instance\|.*> \[target\] \[--seconds N\]\ninstances: api-1, api-2/);
 
-    // The fault command of the README, as a user types it in a second terminal.
-    const fault = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-2'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
-    expect(fault.status, fault.stderr).toBe(0);
-    expect(fault.stdout).toMatch(/"action": "kill-instance"/);
+    // The lab: Prometheus scrapes every target, and every query the console and Grafana draw is one it accepts.
+    const prometheus = (await waitFor(/^prometheus: (http:\/\/\S+)/m, 1000))[1] ?? '';
+    const lab = (await waitFor(/^lab: (http:\/\/\S+)/m, 1000))[1] ?? '';
+    expect(lab).toBe(controlUrl);
+    for (const query of LAB_QUERIES) await queryPrometheus(prometheus, query.expr);
+    const upByJob = async () => new Map((await queryPrometheus(prometheus, 'min by (job) (up)')).map((s) => [s.metric.job, s.value]));
+    const deadline = Date.now() + 60_000;
+    while ([...(await upByJob()).values()].filter((v) => v === 1).length < 7 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(Object.fromEntries(await upByJob())).toEqual({ phase1: 1, phase2: 1, redis: 1, postgres: 1, nginx: 1, lab: 1 });
+
+    // The console in a real browser: every panel with data.
+    const { chromium: executablePath } = ensurePrograms(['chromium']);
+    browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-background-networking'] });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => { pageErrors.push(error.message); });
+    await page.goto(lab);
+    const figure = (phase: string, key: string) => () => page.locator(`#phase-${phase} [data-figure="${key}"]`).getAttribute('data-value');
+    const tile = (selector: string) => () => page.locator(selector).getAttribute('data-status');
+    const atLeast = (n: number) => (value: string | null) => value !== null && value !== '' && Number(value) >= n;
+    await until(page, 'a live connection', () => page.locator('#connection').getAttribute('data-state'), (v) => v === 'live');
+    for (const phase of ['phase1-mock', 'phase2-production']) {
+      // Every stateful virtual user signed in, every stateless one working, nobody lost.
+      await until(page, `${phase}: 12 users signed in`, figure(phase, 'signed-in'), (v) => v === '12');
+      await until(page, `${phase}: 6 stateless users working`, figure(phase, 'working'), (v) => v === '6');
+      await until(page, `${phase}: the live sessions`, figure(phase, 'sessions'), atLeast(12));
+      await until(page, `${phase}: a p99`, figure(phase, 'p99'), atLeast(0));
+      expect(await figure(phase, 'sessions-lost')()).toBe('0');
+      for (const chart of ['crowd', 'requests', 'errors', 'latency']) await until(page, `${phase}: the ${chart} chart with data`, () => page.locator(`#chart-${chart}-${phase}`).getAttribute('data-samples'), atLeast(5));
+    }
+    for (const id of ['mock-1', 'api-1', 'api-2']) await until(page, `${id} up`, tile(`[data-instance="${id}"]`), (v) => v === 'up');
+    await until(page, 'Redis as the primary', tile('[data-dependency="Redis redis"]'), (v) => v === 'primary');
+    for (const name of ['PostgreSQL', 'nginx', 'Prometheus']) await until(page, `${name} up`, tile(`[data-dependency="${name}"]`), (v) => v === 'up');
+    await screenshot(page, context, 'start', 'the console with both phases serving');
+
+    // Keyboard: the skip link leads to the fault buttons, which take focus like any button.
+    await page.keyboard.press('Tab');
+    expect(await page.locator(':focus').textContent()).toBe('Skip to the fault buttons');
+
+    // "kill instance api-2": the tile goes down, the timeline says so, and nobody is signed out.
+    await page.getByRole('button', { name: 'kill instance api-2', exact: true }).click();
+    await until(page, 'api-2 down', tile('[data-instance="api-2"]'), (v) => v === 'down');
+    await until(page, 'the fault in the timeline', () => page.locator('#timeline').innerText(), (v) => v?.includes('kill-instance api-2: injected') === true);
+    await until(page, 'the fault\'s result', () => page.locator('#fault-status').innerText(), (v) => v?.includes('“kill instance api-2” done') === true);
+    await until(page, 'phase 2 serving everyone on api-1', figure('phase2-production', 'signed-in'), (v) => v === '12');
+    expect(await figure('phase2-production', 'sessions-lost')()).toBe('0');
     expect((await fetch(`${phase2}/api/stateless/info`)).headers.get('x-served-by')).toBe('phase2-production/api-1');
+    await screenshot(page, context, 'kill-instance-api-2', 'after "kill instance api-2": api-2 down, every user still signed in');
+
+    // The fault command of the README, as a user types it in a second terminal: api-2 comes back.
+    const fault = spawnSync('npm', ['run', 'fault', '--', 'restart-instance', 'api-2'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(fault.status, fault.stderr).toBe(0);
+    expect(fault.stdout).toMatch(/"action": "restart-instance"/);
+    await until(page, 'api-2 up again', tile('[data-instance="api-2"]'), (v) => v === 'up');
+    await until(page, 'the CLI\'s fault in the timeline', () => page.locator('#timeline').innerText(), (v) => v?.includes('restart-instance api-2: injected') === true);
+
+    // "kill phase 1": its users are signed out (their sessions were in its memory); phase 2's are not.
+    await page.getByRole('button', { name: 'kill phase 1', exact: true }).click();
+    await until(page, 'phase 1\'s sessions lost', figure('phase1-mock', 'sessions-lost'), atLeast(12));
+    await until(page, 'users signed out in the timeline', () => page.locator('#timeline').innerText(), (v) => /Phase 1: the mockup: \d+ virtual users signed out/.test(v ?? ''));
+    await screenshot(page, context, 'kill-phase1', 'after "kill phase 1": every phase 1 user signed out, phase 2\'s untouched');
+    // Back after their pause, with new sessions; phase 2 lost nothing through both faults.
+    await until(page, 'phase 1\'s users signed in again', figure('phase1-mock', 'signed-in'), (v) => v === '12');
+    expect(await figure('phase2-production', 'sessions-lost')()).toBe('0');
+    expect(pageErrors).toEqual([]);
 
     if (up.pid === undefined) throw new Error('npm run up has no pid');
     process.kill(-up.pid, 'SIGINT');
@@ -88,5 +187,5 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect(output).toMatch(/SIGINT: stopping everything this command started/);
     // Nothing it started answers any more.
     for (const url of [phase1, phase2]) await expect(fetch(`${url}/health/live`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
-  }, 300_000);
+  }, 420_000);
 });

@@ -3,6 +3,7 @@
  * Compose specification's JSON schema, and against the harness, service for service and setting
  * for setting, so the two descriptions of the topology cannot drift apart unnoticed.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
-import { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, instanceEnv, sentinelSettings, stackEnv, upstreamLines } from 'harness';
+import { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, ensurePrograms, instanceEnv, sentinelSettings, stackEnv, upstreamLines } from 'harness';
 import { loadConfig as loadPhase2Config } from 'phase2-production/config';
 import { loadConfig as loadPhase1Config } from 'phase1-mock/config';
 import { repoRoot } from '../src/paths.ts';
@@ -58,9 +59,12 @@ describe('compose.yaml', () => {
     expect(valid).toBe(true);
   });
 
-  it('has a twin of every process the harness starts, and nothing else', () => {
-    const harness = ['phase1', 'postgres', 'migrate', 'nginx', 'api-1', 'api-2', 'api-3', ...REDIS_NODE_NAMES, ...SENTINEL_NAMES];
-    expect(Object.keys(services).sort()).toEqual([...harness].sort());
+  it('has a twin of every process the harness starts, and nothing else but Grafana', () => {
+    const harness = ['phase1', 'postgres', 'migrate', 'nginx', 'api-1', 'api-2', 'api-3', ...REDIS_NODE_NAMES, ...SENTINEL_NAMES, 'prometheus', 'redis-exporter', 'postgres-exporter', 'nginx-exporter'];
+    // Grafana is not in Debian's archive, so the harness cannot run it: the lab console is its
+    // twin there, drawing the same queries (checked in harness/test/monitoring.test.ts).
+    const composeOnly = ['grafana'];
+    expect(Object.keys(services).sort()).toEqual([...harness, ...composeOnly].sort());
   });
 
   it('gives the phase 2 instances the settings the harness gives them, and phase 2 accepts them', () => {
@@ -124,6 +128,44 @@ describe('compose.yaml', () => {
     const instance = services['api-1']?.environment ?? {};
     expect(env.BODY_LIMIT).toBe(instance.BODY_LIMIT_BYTES);
     expect(loadPhase2Config(Object.fromEntries(Object.entries(instance).map(([k, v]) => [k, interpolate(v)]))).bodyLimitBytes).toBe(Number(env.BODY_LIMIT));
+  });
+
+  it('runs the lab\'s Prometheus on the same files, scraping services that exist at the ports they listen on', () => {
+    const monitoring = './phase2-production/deployment/monitoring';
+    expect(services.prometheus?.volumes).toContain(`${monitoring}:/etc/prometheus:ro`);
+    expect(services.prometheus?.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    const config = parse(readFileSync(join(repoRoot, monitoring, 'prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs: { targets: string[]; labels?: Record<string, string> }[]; relabel_configs?: { target_label?: string; replacement?: string }[] }[] };
+    const portOf = (name: string): string => {
+      const service = services[name];
+      if (!service) throw new Error(`prometheus.yml scrapes ${name}, which compose.yaml does not run`);
+      return String(service.environment?.PORT ?? service.environment?.NODE_PORT ?? { 'redis-exporter': 9121, 'postgres-exporter': 9187, 'nginx-exporter': 9113 }[name] ?? '');
+    };
+    for (const job of config.scrape_configs) {
+      const exporter = job.relabel_configs?.find((r) => r.target_label === '__address__')?.replacement;
+      for (const address of [...job.static_configs.flatMap((s) => s.targets), ...(exporter ? [exporter] : [])]) {
+        const [host = '', port = ''] = address.replace(/^redis:\/\//, '').split(':');
+        expect(port, `${job.job_name}: ${address}`).toBe(portOf(host));
+      }
+      // A phase's target is named by the INSTANCE_ID its service runs with, the name in its own series.
+      if (job.job_name.startsWith('phase')) {
+        for (const target of job.static_configs) expect(target.labels?.instance).toBe(services[target.targets[0]?.split(':')[0] ?? '']?.environment?.INSTANCE_ID);
+      }
+    }
+    expect(String(services['nginx-exporter']?.command)).toContain(`http://nginx:${String(services.nginx?.environment?.LISTEN_STATUS)}/stub_status`);
+    // Its image is the version the harness runs from Debian, so promtool in npm test checks what it loads.
+    const { prometheus } = ensurePrograms(['prometheus']);
+    const version = /prometheus, version (\d+\.\d+\.\d+)/.exec(spawnSync(prometheus, ['--version'], { encoding: 'utf8' }).stdout)?.[1];
+    expect(services.prometheus?.image).toBe(`prom/prometheus:v${String(version)}`);
+  });
+
+  it('provisions Grafana from the monitoring folder, its dashboard where the provider reads', () => {
+    const volumes = services.grafana?.volumes ?? [];
+    expect(volumes).toContain('./phase2-production/deployment/monitoring/grafana/provisioning:/etc/grafana/provisioning:ro');
+    const provider = parse(readFileSync(join(repoRoot, 'phase2-production/deployment/monitoring/grafana/provisioning/dashboards/lab.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    const dashboardsAt = provider.providers[0]?.options.path;
+    expect(volumes).toContain(`./phase2-production/deployment/monitoring/grafana/dashboards:${String(dashboardsAt)}:ro`);
+    expect(services.grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${String(dashboardsAt)}/lab.json`);
+    expect(Object.keys(services.grafana?.depends_on ?? {})).toEqual(['prometheus']);
   });
 
   it('starts each service only once what it needs is healthy (or, for migrate, done)', () => {

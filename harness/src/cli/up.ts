@@ -1,7 +1,9 @@
 /**
  * `npm run up [-- --instances N] [-- --single-redis] [-- --logs]`: phase 1, and phase 2's
  * production topology (nginx over N instances, Redis behind Sentinel, PostgreSQL), left running
- * with their URLs printed. `npm run fault -- <action>` breaks them on purpose; Ctrl-C stops all.
+ * with their URLs printed, and the live lab beside them: Prometheus scraping everything every
+ * second, virtual users on both phases, and the console at the `lab:` URL. The console's buttons
+ * and `npm run fault -- <action>` break them on purpose; Ctrl-C stops all.
  */
 import { parseArgs } from 'node:util';
 import { Cleanup } from '../cleanup.ts';
@@ -9,6 +11,7 @@ import { startPhase1, type RunningPhase } from '../phases.ts';
 import { startPhase2Topology } from '../topology.ts';
 import { serveControl, type FaultHandler } from '../control.ts';
 import * as faults from '../faults.ts';
+import { startLab } from '../lab/lab.ts';
 
 const { values } = parseArgs({
   options: {
@@ -64,7 +67,10 @@ try {
       return observation.observation;
     },
   };
-  await serveControl(cleanup, { phase1: phase1.url, phase2: topology.url, instances: topology.instances.map((i) => i.id) }, actions);
+  const control = await serveControl(cleanup, { phase1: phase1.url, phase2: topology.url, instances: topology.instances.map((i) => i.id) }, actions);
+  const lab = await startLab(cleanup, { phase1Url: phase1.url, topology, control, actions: Object.keys(actions) });
+  console.log(`prometheus: ${lab.prometheus.url} (every phase 2 instance, phase 1, Redis, PostgreSQL and nginx, every second)`);
+  console.log(`lab: ${lab.url}  (open it in a browser: both phases live, virtual users, a button for each fault)`);
   console.log(`Break it: npm run fault -- <${Object.keys(actions).join('|')}> [target]`);
   console.log('Press Ctrl-C to stop.');
   await new Promise(() => { /* until a signal arrives */ });

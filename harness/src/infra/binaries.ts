@@ -7,7 +7,19 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-export type SystemProgram = 'redis-server' | 'redis-cli' | 'postgres' | 'initdb' | 'nginx' | 'chromium' | 'openssl';
+export type SystemProgram =
+  | 'redis-server'
+  | 'redis-cli'
+  | 'postgres'
+  | 'initdb'
+  | 'nginx'
+  | 'chromium'
+  | 'openssl'
+  | 'prometheus'
+  | 'promtool'
+  | 'prometheus-redis-exporter'
+  | 'prometheus-postgres-exporter'
+  | 'prometheus-nginx-exporter';
 
 /** The Debian package that provides each program. */
 const PACKAGES: Record<SystemProgram, string> = {
@@ -18,6 +30,11 @@ const PACKAGES: Record<SystemProgram, string> = {
   nginx: 'nginx-light',
   chromium: 'chromium',
   openssl: 'openssl',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-redis-exporter': 'prometheus-redis-exporter',
+  'prometheus-postgres-exporter': 'prometheus-postgres-exporter',
+  'prometheus-nginx-exporter': 'prometheus-nginx-exporter',
 };
 
 function executable(path: string): boolean {
@@ -53,9 +70,13 @@ export function findProgram(name: SystemProgram): string | null {
 
 let aptUpdated = false;
 
+/** Quiet: apt-get's output is shown only when it fails (its last lines, with the command). */
 function run(command: string, args: string[]): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status)})`);
+  const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    const tail = `${result.stdout}${result.stderr}`.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status)}):\n${tail}`);
+  }
 }
 
 /**

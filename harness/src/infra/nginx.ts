@@ -28,6 +28,8 @@ export interface RunningNginx {
   httpUrl: string;
   /** The CA that signed nginx's certificate: what a client verifies it with. */
   caFile: string;
+  /** nginx's stub_status page, on its own loopback listener (the operators' side). */
+  statusUrl: string;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], option
   trustLabCa(tls.caFile);
   const port = await freePort();
   const httpPort = await freePort();
+  const statusPort = await freePort();
   const configFile = join(dir, 'nginx.conf');
   const template = readFileSync(NGINX_TEMPLATE, 'utf8');
   writeFileSync(configFile, renderTemplate(template, {
@@ -70,6 +73,7 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], option
     LISTEN_TLS: `127.0.0.1:${port}`,
     HTTPS_PORT: String(port),
     LISTEN: `127.0.0.1:${httpPort}`,
+    LISTEN_STATUS: `127.0.0.1:${statusPort}`,
     TLS_CERT: tls.certFile,
     TLS_KEY: tls.keyFile,
     UPSTREAM_SERVERS: upstreamLines(upstreams),
@@ -90,6 +94,7 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], option
     port,
     httpUrl: `http://127.0.0.1:${httpPort}`,
     caFile: tls.caFile,
+    statusUrl: `http://127.0.0.1:${statusPort}/stub_status`,
     process: child,
     stop: () => child.stop(),
   };

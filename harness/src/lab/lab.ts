@@ -1,0 +1,97 @@
+/**
+ * The live lab `npm run up` brings up beside the two phases: the exporters, Prometheus scraping
+ * everything every second, a crowd of virtual users on each phase, and the console that shows it
+ * all (served by the control server, where the fault commands arrive).
+ */
+import type { Cleanup } from '../cleanup.ts';
+import type { ControlServer } from '../control.ts';
+import { startExporters, startPrometheus, type RunningPrometheus } from '../infra/prometheus.ts';
+import type { Phase2Topology } from '../topology.ts';
+import { crowdMetrics, startCrowd, type Crowd, type CrowdOptions } from './crowd.ts';
+import { LabConsole, type FaultButton } from './console.ts';
+
+export interface RunningLab {
+  url: string;
+  prometheus: RunningPrometheus;
+  console: LabConsole;
+  crowds: Crowd[];
+}
+
+export interface LabOptions {
+  phase1Url: string;
+  topology: Phase2Topology;
+  control: ControlServer;
+  /** The fault actions `npm run up` serves, by name: the console gets a button for each. */
+  actions: string[];
+  crowd?: CrowdOptions;
+}
+
+/** One button per action and target, grouped by what they break, for the actions that exist. */
+export function faultButtons(actions: readonly string[], instances: readonly string[], redisNodes: readonly string[]): FaultButton[] {
+  const buttons: FaultButton[] = [];
+  const add = (action: string, label: string, group: string, target?: string) => {
+    if (actions.includes(action)) buttons.push({ action, label, group, ...(target ? { target } : {}) });
+  };
+  for (const id of instances) add('kill-instance', `kill instance ${id}`, 'Phase 2 instances', id);
+  for (const id of instances) add('stop-instance', `stop instance ${id} (graceful)`, 'Phase 2 instances', id);
+  for (const id of instances) add('restart-instance', `restart instance ${id}`, 'Phase 2 instances', id);
+  for (const id of instances) add('pause-instance', `freeze instance ${id} for 5 s`, 'Phase 2 instances', id);
+  add('rolling-restart', 'rolling restart of every instance', 'Phase 2 instances');
+  if (redisNodes.length > 1) {
+    add('kill-redis-primary', 'kill the Redis primary', 'Redis');
+    add('fast-restart-redis-primary', 'restart the Redis primary at once', 'Redis');
+    add('pause-redis-primary', 'freeze the Redis primary for 3 s', 'Redis');
+    add('pause-redis-primary-resume-mid-failover', 'freeze the primary, resume it mid-failover', 'Redis');
+    add('kill-redis-replica', 'kill a Redis replica', 'Redis');
+    for (const node of redisNodes) add('restart-redis', `restart ${node}`, 'Redis', node);
+    add('stop-sentinels', 'stop the Sentinels', 'Redis');
+    add('start-sentinels', 'start the Sentinels', 'Redis');
+  }
+  add('stop-postgres', 'stop PostgreSQL', 'PostgreSQL');
+  add('start-postgres', 'start PostgreSQL', 'PostgreSQL');
+  add('kill-phase1', 'kill phase 1', 'Phase 1');
+  return buttons;
+}
+
+export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<RunningLab> {
+  const { topology, control } = options;
+  const { redis, redisHa, postgres } = topology.stack;
+  const redisNodes = redisHa ? redisHa.nodes.map((n) => ({ name: n.name, port: n.port })) : redis ? [{ name: 'redis', port: redis.port }] : [];
+  const exporters = await startExporters(cleanup, { databaseUrl: postgres.url, nginxStatusUrl: topology.nginx.statusUrl });
+  const prometheus = await startPrometheus(cleanup, {
+    phase1: [{ instance: 'mock-1', address: new URL(options.phase1Url).host }],
+    phase2: topology.instances.map((i) => ({ instance: i.id, address: `127.0.0.1:${i.port}` })),
+    redis: redisNodes,
+    redisExporter: exporters.redis,
+    postgres: exporters.postgres,
+    nginx: exporters.nginx,
+    extra: [{ job: 'lab', target: new URL(control.url).host }],
+  });
+
+  const metrics = crowdMetrics();
+  const crowds = [startCrowd('phase1-mock', options.phase1Url, options.crowd), startCrowd('phase2-production', topology.url, options.crowd)];
+  for (const crowd of crowds) metrics.track(crowd);
+  cleanup.add('stop the virtual users', () => Promise.all(crowds.map((c) => c.stop())).then(() => undefined));
+
+  const lab = new LabConsole({
+    prometheusUrl: prometheus.url,
+    phases: [
+      { name: 'phase1-mock', title: 'Phase 1: the mockup', lesson: 'One process, sessions in its memory: when it goes, every session goes with it.', instances: ['mock-1'] },
+      {
+        name: 'phase2-production',
+        title: 'Phase 2: production',
+        lesson: `${topology.instances.length} instances behind nginx, sessions in ${redisHa ? 'Redis with replicas and Sentinels' : 'one Redis'}: lose one part and users stay signed in.`,
+        instances: topology.instances.map((i) => i.id),
+      },
+    ],
+    redisNodes: redisNodes.map((n) => n.name),
+    crowds,
+    crowdRegistry: metrics.registry,
+    buttons: faultButtons(options.actions, topology.instances.map((i) => i.id), redisNodes.map((n) => n.name)),
+    links: { Prometheus: prometheus.url, 'Prometheus alerts': `${prometheus.url}/alerts`, 'Phase 1': options.phase1Url, 'Phase 2': topology.url },
+  });
+  control.attach(lab);
+  lab.start();
+  lab.record('change', 'lab started: virtual users are signing in on both phases');
+  return { url: control.url, prometheus, console: lab, crowds };
+}
