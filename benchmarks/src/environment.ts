@@ -4,7 +4,7 @@
  * this machine, sharing its cores with the load generator; the report says so.
  */
 import { fileURLToPath } from 'node:url';
-import { Cleanup, ensurePrograms, startPhase1, startPhase2Topology, startProcess, type Phase2Topology, type RunningPhase } from 'harness';
+import { Cleanup, ensurePrograms, startPhase1, startPhase2Topology, startProcess, startSession, type Phase2Topology, type RunningPhase } from 'harness';
 
 export interface Target {
   name: string;
@@ -74,13 +74,9 @@ export async function startEnvironment(options: { instances: number }): Promise<
 export async function session(url: string, waitMs = 60_000): Promise<{ cookie: string; csrf: string }> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const response = await fetch(`${url}/api/stateful/sessions`, { method: 'POST' });
-    if (response.status === 201) {
-      const { csrfToken } = (await response.json()) as { csrfToken: string };
-      return { cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: csrfToken };
-    }
-    await response.arrayBuffer();
-    if (response.status !== 503 || Date.now() > deadline) throw new Error(`${url}: could not start a session (HTTP ${response.status})`);
+    const { client, status } = await startSession(url);
+    if (client) return client;
+    if (status !== 503 || Date.now() > deadline) throw new Error(`${url}: could not start a session (HTTP ${status})`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

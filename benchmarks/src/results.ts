@@ -115,6 +115,22 @@ export interface Headline {
   explanation: string;
 }
 
+/** What the live lab costs what it watches: the same read with the lab off and on. */
+export interface LabCost {
+  operation: string;
+  rows: { target: string; without: ThroughputRow; with: ThroughputRow; ratio: number }[];
+  monitoring: {
+    processes: string[];
+    scrapeTargets: number;
+    scrapeIntervalSeconds: number;
+    /** CPU time Prometheus and the exporters used while measuring, as a share of one core. */
+    cpuPercentOfOneCore: number;
+    rssBytes: number;
+  };
+  /** The virtual users' own load on each phase. */
+  crowd: { phase: string; users: number; requestsPerSecond: number }[];
+}
+
 export interface Results {
   profile: string;
   startedAt: string;
@@ -126,6 +142,8 @@ export interface Results {
   capacity: CapacityRow[];
   budget: BudgetRow[];
   failover: FailoverRow[];
+  /** Absent from runs made before the lab existed, and when the scenario was not chosen. */
+  labCost?: LabCost | null;
   headlines: Headline[];
 }
 

@@ -9,8 +9,9 @@ import { runThroughput } from './scenarios/throughput.ts';
 import { runCapacity } from './scenarios/capacity.ts';
 import { runBudget } from './scenarios/budget.ts';
 import { runFailover } from './scenarios/failover.ts';
+import { runLabCost } from './scenarios/lab-cost.ts';
 
-export const SCENARIOS = ['throughput', 'capacity', 'failover'] as const;
+export const SCENARIOS = ['throughput', 'capacity', 'failover', 'lab'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Prints which scenario and phase run, and roughly how much of the run is left. */
@@ -27,7 +28,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
 
 export async function runBenchmarks(profile: Profile, scenarios: readonly Scenario[]): Promise<Results> {
   const startedAt = new Date().toISOString();
-  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 + 2 : 0) + (scenarios.includes('failover') ? 5 : 0);
+  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 + 2 : 0) + (scenarios.includes('failover') ? 5 : 0) + (scenarios.includes('lab') ? 4 : 0);
   const progress = progressPrinter(steps);
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
@@ -37,6 +38,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
     const capacity = scenarios.includes('capacity') ? await runCapacity(env, profile.capacitySteps, profile.load, progress('capacity')) : [];
     const budget = scenarios.includes('capacity') ? await runBudget(env, profile.budget, progress('capacity')) : [];
     const failover = scenarios.includes('failover') ? await runFailover(env, profile.failover, progress('failover')) : [];
+    const labCost = scenarios.includes('lab') ? await runLabCost(env, profile.load, progress('lab')) : null;
     return {
       profile: profile.name,
       startedAt,
@@ -48,6 +50,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       capacity,
       budget,
       failover,
+      labCost,
       headlines: headlines(throughput, capacity, failover),
     };
   } finally {

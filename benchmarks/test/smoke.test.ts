@@ -13,10 +13,27 @@ const profile = PROFILES.smoke;
 let results: Results;
 
 beforeAll(async () => {
-  results = await runBenchmarks(profile, ['throughput', 'capacity', 'failover']);
+  results = await runBenchmarks(profile, ['throughput', 'capacity', 'failover', 'lab']);
 }, 600_000);
 
 describe('smoke run', () => {
+  it('measures what the live lab costs: the same read with it off and on, and what its processes used', () => {
+    const lab = results.labCost;
+    expect(lab?.rows.map((r) => r.target)).toEqual(['phase1-mock', 'phase2 via nginx']);
+    for (const row of lab?.rows ?? []) {
+      expect(row.without.requestsPerSecond).toBeGreaterThan(0);
+      expect(row.with.requestsPerSecond).toBeGreaterThan(0);
+      expect(row.ratio).toBeCloseTo(row.with.requestsPerSecond / row.without.requestsPerSecond, 6);
+    }
+    // Prometheus and three exporters, scraping both phases' processes, Redis, PostgreSQL, nginx and the crowd.
+    expect(lab?.monitoring.processes).toEqual(['prometheus', 'redis-exporter', 'postgres-exporter', 'nginx-exporter']);
+    expect(lab?.monitoring.scrapeTargets).toBe(1 + profile.instances + 3 + 1 + 1 + 1);
+    expect(lab?.monitoring.cpuPercentOfOneCore).toBeGreaterThan(0);
+    expect(lab?.monitoring.rssBytes).toBeGreaterThan(0);
+    expect(lab?.crowd.map((c) => c.phase)).toEqual(['phase1-mock', 'phase2-production']);
+    for (const crowd of lab?.crowd ?? []) expect(crowd.requestsPerSecond).toBeGreaterThan(0);
+  });
+
   it('records the machine and the load parameters', () => {
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.machine.packages.fastify).toMatch(/^\d+\.\d+\.\d+$/);

@@ -9,7 +9,10 @@ export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate
 export { startProcess, type ManagedProcess } from './processes.ts';
 export { startPhase2Topology, type Phase2Topology, type Instance } from './topology.ts';
 export * as faults from './faults.ts';
-export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledged, type LoadRequest, type LoadResult, type SessionClient, type WriterTally, type DurabilityCheck } from './load.ts';
+export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledged, startSession, type SessionStart, type LoadRequest, type LoadResult, type SessionClient, type WriterTally, type DurabilityCheck } from './load.ts';
 export { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings } from './infra/redis-ha.ts';
 export { upstreamLines } from './infra/nginx.ts';
 export { rawRequest, type RawAnswer } from './raw-http.ts';
+export { startMonitoring, startCrowds, type RunningMonitoring, type RunningCrowds } from './lab/lab.ts';
+export { queryPrometheus } from './infra/prometheus.ts';
+export type { Crowd, CrowdCounts } from './lab/crowd.ts';

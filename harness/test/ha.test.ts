@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
 import { fastRestartRedisPrimary, killInstance, killRedisPrimary, killRedisReplica, pauseRedisPrimary, redisRole, restartInstance, restartRedisNode, rollingRestart, startPostgres, startSentinels, stopPostgres, stopSentinels, killPhase1, type Observation } from '../src/faults.ts';
-import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from '../src/load.ts';
+import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, startSession, steadyLoad, type LoadResult, type SessionClient } from '../src/load.ts';
 import { startPhase1 } from '../src/phases.ts';
 
 // Real processes under faults, which a loaded machine makes slow: two minutes per test unless it says more.
@@ -21,28 +21,17 @@ let topology: Phase2Topology;
 beforeAll(async () => { topology = await startPhase2Topology(cleanup, { instances: 3, env: { AUTH_RATE_LIMIT_MAX: '0' } }); }, 120_000);
 afterAll(() => cleanup.run(), 60_000);
 
-interface Client {
-  cookie: string;
-  csrf: string;
-}
-
-async function newClient(url: string): Promise<{ client: Client | null; status: number }> {
-  const response = await fetch(`${url}/api/stateful/sessions`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
-  const body = (await response.json()) as { csrfToken?: string };
-  if (response.status !== 201) return { client: null, status: response.status };
-  return { client: { cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: body.csrfToken ?? '' }, status: 201 };
-}
 
 /**
  * n new sessions. A 503 (the store still settling after the previous test's fault: a replica
  * resyncing, the Sentinels reconfiguring) is waited out, as a client honouring Retry-After would;
  * nginx passes an instance's 503 on rather than retrying it.
  */
-async function clients(url: string, n: number): Promise<Client[]> {
-  const made: Client[] = [];
+async function clients(url: string, n: number): Promise<SessionClient[]> {
+  const made: SessionClient[] = [];
   const deadline = Date.now() + 60_000;
   while (made.length < n) {
-    const { client, status } = await newClient(url);
+    const { client, status } = await startSession(url);
     if (client) made.push(client);
     else if (status !== 503 || Date.now() > deadline) throw new Error(`could not start a session: ${String(status)}`);
     else await new Promise((resolve) => setTimeout(resolve, 200));
@@ -54,7 +43,7 @@ async function clients(url: string, n: number): Promise<Client[]> {
  * How many of these sessions can still be read. A 401 is a lost session; anything else (a 503 from
  * an instance still finding the new primary) is asked again until a generous deadline, and logged.
  */
-async function stillThere(known: Client[]): Promise<number> {
+async function stillThere(known: SessionClient[]): Promise<number> {
   let alive = 0;
   const other: string[] = [];
   const deadline = Date.now() + 60_000;
@@ -140,10 +129,10 @@ describe('faults under a light steady load', () => {
     const catalog = await fetch(`${topology.url}/api/products/kb-001`, { signal: AbortSignal.timeout(10_000) });
     expect(catalog.status).toBe(503);
     expect(((await catalog.json()) as { code: string }).code).toBe('DEPENDENCY_UNAVAILABLE');
-    const client = known[0] as Client;
+    const client = known[0] as SessionClient;
     const increment = await fetch(`${topology.url}/api/stateful/counter/increment`, { method: 'POST', headers: { cookie: client.cookie, 'x-csrf-token': client.csrf } });
     expect(await increment.json()).toEqual({ value: 1 });
-    expect((await newClient(topology.url)).status).toBe(201);
+    expect((await startSession(topology.url)).status).toBe(201);
     const started = await startPostgres(topology);
     console.log(`[stop-postgres] catalog 503 after ${String(stopped.recoveredAfterMs)} ms; [start-postgres] catalog 200 after ${String(started.recoveredAfterMs)} ms`);
     expect(started.recoveredAfterMs).not.toBeNull();
@@ -153,12 +142,12 @@ describe('faults under a light steady load', () => {
 
   it('Redis primary killed: writes resume after the failover, and every acknowledged session is still there', async () => {
     const before = await clients(topology.url, 20);
-    const acknowledged: Client[] = [];
+    const acknowledged: SessionClient[] = [];
     const refused: number[] = [];
     const run = { writing: true };
     const writer = (async () => {
       while (run.writing) {
-        const { client, status } = await newClient(topology.url).catch(() => ({ client: null, status: 0 }));
+        const { client, status } = await startSession(topology.url).catch(() => ({ client: null, status: 0 }));
         if (client) acknowledged.push(client);
         else refused.push(status);
         await settle(20);

@@ -5,7 +5,7 @@
  * outside the process (phase 2's Redis), not in the process's memory (phase 1's Map).
  */
 import { randomBytes } from 'node:crypto';
-import { startPhase1, startPhase2Infrastructure, startPhase2Instance, type Cleanup } from 'harness';
+import { startPhase1, startPhase2Infrastructure, startPhase2Instance, startSession, type Cleanup } from 'harness';
 
 export interface RestartLesson {
   phase: string;
@@ -35,9 +35,9 @@ async function runLesson(phase: string, target: Restartable): Promise<RestartLes
     body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
   });
   const accessToken = String(tokens.body.accessToken);
-  const session = await json(`${target.url}/api/stateful/sessions`, { method: 'POST' });
-  const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const csrf = String(session.body.csrfToken);
+  const { client: session, status } = await startSession(target.url);
+  if (!session) throw new Error(`${phase}: a new session answered ${String(status)}`);
+  const { cookie, csrf } = session;
   let counter = 0;
   for (let i = 0; i < 3; i += 1) {
     const increment = await json(`${target.url}/api/stateful/counter/increment`, { method: 'POST', headers: { cookie, 'x-csrf-token': csrf } });

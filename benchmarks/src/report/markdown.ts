@@ -96,6 +96,23 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     lines.push('');
   }
 
+  if (results.labCost) {
+    const lab = results.labCost;
+    lines.push(
+      '## What the live lab costs',
+      '',
+      `The same ${lab.operation} with the lab off, then on: Prometheus and its exporters scraping ${lab.monitoring.scrapeTargets} targets every ${lab.monitoring.scrapeIntervalSeconds} s, and the virtual users of \`npm run up\`'s console on both phases.`,
+      '',
+      '| phase | lab off req/s | lab on req/s | on ÷ off | p99 ms off | p99 ms on |',
+      '|---|---:|---:|---:|---:|---:|',
+    );
+    for (const r of lab.rows) lines.push(`| ${r.target} | ${n(r.without.requestsPerSecond)} | ${n(r.with.requestsPerSecond)} | ${n(r.ratio, 2)}× | ${n(r.without.p99Ms, 1)} | ${n(r.with.p99Ms, 1)} |`);
+    lines.push(
+      '',
+      `Monitoring (${lab.monitoring.processes.join(', ')}): ${n(lab.monitoring.cpuPercentOfOneCore, 1)} % of one core while measured, ${mib(lab.monitoring.rssBytes)} resident. Virtual users: ${lab.crowd.map((c) => `${n(c.users)} on ${c.phase} sending ${n(c.requestsPerSecond, 1)} req/s`).join('; ')}. Rounds this short move by more than the lab's share (see each figure's spread in the throughput table): a ratio near 1× means the lab costs less than the noise.`,
+      '',
+    );
+  }
   lines.push('## Charts', '');
   for (const c of charts(results)) lines.push(`### ${c.title}`, '', '```mermaid', c.mermaid, '```', '');
   return lines.join('\n');

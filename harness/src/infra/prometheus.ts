@@ -137,6 +137,7 @@ export interface RunningExporters {
   redis: string;
   postgres: string;
   nginx: string;
+  processes: ManagedProcess[];
 }
 
 /**
@@ -145,9 +146,11 @@ export interface RunningExporters {
  */
 export async function startExporters(cleanup: Cleanup, sources: { databaseUrl: string; nginxStatusUrl: string }): Promise<RunningExporters> {
   const programs = ensurePrograms(['prometheus-redis-exporter', 'prometheus-postgres-exporter', 'prometheus-nginx-exporter']);
+  const processes: ManagedProcess[] = [];
   const start = async (name: string, command: string, args: (port: number) => string[], env: NodeJS.ProcessEnv = {}) => {
     const port = await freePort();
     const { process: child } = await startProcess({ name, command, args: args(port), env: { ...process.env, ...env } });
+    processes.push(child);
     cleanup.add(`stop ${name}`, () => child.stop());
     await waitForHttp(`http://127.0.0.1:${port}/metrics`, child, name);
     return `127.0.0.1:${port}`;
@@ -159,7 +162,7 @@ export async function startExporters(cleanup: Cleanup, sources: { databaseUrl: s
     }),
     start('nginx-exporter', programs['prometheus-nginx-exporter'], (port) => ['-web.listen-address', `127.0.0.1:${port}`, '-nginx.scrape-uri', sources.nginxStatusUrl]),
   ]);
-  return { redis, postgres, nginx };
+  return { redis, postgres, nginx, processes };
 }
 
 /** The lab's PostgreSQL listens on loopback without TLS; the exporter's driver asks for it by default. */

@@ -3,7 +3,9 @@
  * everything every second, a crowd of virtual users on each phase, and the console that shows it
  * all (served by the control server, where the fault commands arrive).
  */
+import type { Registry } from 'prom-client';
 import type { Cleanup } from '../cleanup.ts';
+import type { ManagedProcess } from '../processes.ts';
 import type { ControlServer } from '../control.ts';
 import { startExporters, startPrometheus, type RunningPrometheus } from '../infra/prometheus.ts';
 import type { Phase2Topology } from '../topology.ts';
@@ -53,8 +55,16 @@ export function faultButtons(actions: readonly string[], instances: readonly str
   return buttons;
 }
 
-export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<RunningLab> {
-  const { topology, control } = options;
+export interface RunningMonitoring {
+  prometheus: RunningPrometheus;
+  /** Prometheus and the exporters: what the monitoring costs is what these use. */
+  processes: ManagedProcess[];
+  redisNodes: { name: string; port: number }[];
+}
+
+/** The exporters and Prometheus, scraping both phases, every Redis node, PostgreSQL and nginx (and `extra`). */
+export async function startMonitoring(cleanup: Cleanup, options: { phase1Url: string; topology: Phase2Topology; extra?: { job: string; target: string }[] }): Promise<RunningMonitoring> {
+  const { topology } = options;
   const { redis, redisHa, postgres } = topology.stack;
   const redisNodes = redisHa ? redisHa.nodes.map((n) => ({ name: n.name, port: n.port })) : redis ? [{ name: 'redis', port: redis.port }] : [];
   const exporters = await startExporters(cleanup, { databaseUrl: postgres.url, nginxStatusUrl: topology.nginx.statusUrl });
@@ -65,14 +75,32 @@ export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<R
     redisExporter: exporters.redis,
     postgres: exporters.postgres,
     nginx: exporters.nginx,
-    extra: [{ job: 'lab', target: new URL(control.url).host }],
+    ...(options.extra ? { extra: options.extra } : {}),
   });
+  return { prometheus, processes: [prometheus.process, ...exporters.processes], redisNodes };
+}
 
+export interface RunningCrowds {
+  crowds: Crowd[];
+  /** Their counts in Prometheus's format, for a /metrics. */
+  registry: Registry;
+}
+
+/** The virtual users, one crowd on each phase (phase 2 through nginx), stopped by `cleanup`. */
+export function startCrowds(cleanup: Cleanup, options: { phase1Url: string; phase2Url: string; crowd?: CrowdOptions }): RunningCrowds {
   const metrics = crowdMetrics();
-  const crowds = [startCrowd('phase1-mock', options.phase1Url, options.crowd), startCrowd('phase2-production', topology.url, options.crowd)];
+  const crowds = [startCrowd('phase1-mock', options.phase1Url, options.crowd), startCrowd('phase2-production', options.phase2Url, options.crowd)];
   for (const crowd of crowds) metrics.track(crowd);
   cleanup.add('stop the virtual users', () => Promise.all(crowds.map((c) => c.stop())).then(() => undefined));
+  return { crowds, registry: metrics.registry };
+}
 
+export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<RunningLab> {
+  const { topology, control } = options;
+  // The crowd's counts are served by the control server, scraped as the `lab` job.
+  const monitoring = await startMonitoring(cleanup, { phase1Url: options.phase1Url, topology, extra: [{ job: 'lab', target: new URL(control.url).host }] });
+  const { prometheus, redisNodes } = monitoring;
+  const { crowds, registry } = startCrowds(cleanup, { phase1Url: options.phase1Url, phase2Url: topology.url, ...(options.crowd ? { crowd: options.crowd } : {}) });
   const lab = new LabConsole({
     prometheusUrl: prometheus.url,
     phases: [
@@ -80,13 +108,13 @@ export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<R
       {
         name: 'phase2-production',
         title: 'Phase 2: production',
-        lesson: `${topology.instances.length} instances behind nginx, sessions in ${redisHa ? 'Redis with replicas and Sentinels' : 'one Redis'}: lose one part and users stay signed in.`,
+        lesson: `${topology.instances.length} instances behind nginx, sessions in ${topology.stack.redisHa ? 'Redis with replicas and Sentinels' : 'one Redis'}: lose one part and users stay signed in.`,
         instances: topology.instances.map((i) => i.id),
       },
     ],
     redisNodes: redisNodes.map((n) => n.name),
     crowds,
-    crowdRegistry: metrics.registry,
+    crowdRegistry: registry,
     buttons: faultButtons(options.actions, topology.instances.map((i) => i.id), redisNodes.map((n) => n.name)),
     links: { Prometheus: prometheus.url, 'Prometheus alerts': `${prometheus.url}/alerts`, 'Phase 1': options.phase1Url, 'Phase 2': topology.url },
   });

@@ -6,6 +6,7 @@
  */
 import { request } from 'undici';
 import { responseValidator } from 'contract';
+import { startSession, type SessionClient } from '../../src/load.ts';
 import type { Body, FuzzCase } from './cases.ts';
 
 export interface Target {
@@ -44,10 +45,10 @@ export async function signIn(url: string): Promise<{ accessToken: string; refres
   return { accessToken: String(body.accessToken), refreshToken: String(body.refreshToken) };
 }
 
-async function freshSession(url: string): Promise<{ cookie: string; csrf: string }> {
-  const { response, body } = await json(`${url}/api/stateful/sessions`, { method: 'POST' });
-  if (response.status !== 201) throw new Error(`a new session on ${url} answered ${String(response.status)}`);
-  return { cookie: (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: String(body.csrfToken) };
+async function freshSession(url: string): Promise<SessionClient> {
+  const { client, status } = await startSession(url);
+  if (!client) throw new Error(`a new session on ${url} answered ${String(status)}`);
+  return client;
 }
 
 async function requestBody(c: FuzzCase, target: Target): Promise<{ contentType?: string; text?: string }> {
