@@ -5,13 +5,23 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** How long a scrape waits for the session count before leaving it out. */
+export const COUNT_TIMEOUT_MS = 250;
+
 export interface RequestMetrics {
   registry: Registry;
   /** Records one answered request. */
   observe(method: string, route: string, status: number, seconds: number): void;
 }
 
-export function createRequestMetrics(labels: { phase: string; instance: string }, countLiveSessions: () => Promise<number>): RequestMetrics {
+/** Where sessions live, and how many there are. */
+export interface SessionCount {
+  /** The store's kind (`memory`, `redis`): a label, so the gauge can be absent when it is unknown. */
+  store: string;
+  countLive(): Promise<number>;
+}
+
+export function createRequestMetrics(labels: { phase: string; instance: string }, sessions: SessionCount): RequestMetrics {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
   collectDefaultMetrics({ register: registry });
@@ -31,13 +41,21 @@ export function createRequestMetrics(labels: { phase: string; instance: string }
   new Gauge({
     name: 'sessions_live',
     help: 'Sessions alive in the session store.',
+    // A gauge without labels always reports a value (0 after a reset): with one, it can be left out.
+    labelNames: ['store'] as const,
     registers: [registry],
     async collect() {
-      // A scrape must not fail because the store is down; the gauge is simply absent then.
+      // A scrape must not fail, or wait, because the store is down or frozen: the gauge is simply
+      // absent then. Waiting would make Prometheus time the scrape out (900 ms in the lab) and
+      // report the instance itself down while it still answers every request it can.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error('the session store did not answer in time')); }, COUNT_TIMEOUT_MS); });
       try {
-        this.set(await countLiveSessions());
+        this.set({ store: sessions.store }, await Promise.race([sessions.countLive(), timeout]));
       } catch {
         this.reset();
+      } finally {
+        clearTimeout(timer);
       }
     },
   });

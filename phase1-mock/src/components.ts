@@ -26,7 +26,7 @@ export function createComponents(config: Config, options: { now?: () => number }
   const refreshSweeper = setInterval(() => { refreshTokens.sweep(Date.now()); }, 60_000).unref();
   const catalog = new JsonCatalog(readProductsFile(config.dataDir));
   const maintenance = new MaintenanceSwitch(config.maintenanceFile);
-  const metrics = createMetrics({ phase: config.phase, instance: config.instanceId }, () => sessions.countLive());
+  const metrics = createMetrics({ phase: config.phase, instance: config.instanceId }, { store: 'memory', countLive: () => sessions.countLive() });
 
   const context: OperationContext = {
     phase: config.phase,

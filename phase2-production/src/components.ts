@@ -58,7 +58,7 @@ export function createComponents(config: Config, log: { warn(details: object, me
   });
   const maintenance = new MaintenanceSwitch(config.maintenanceFile);
   const lifecycle = new Lifecycle();
-  const metrics = createMetrics({ phase: config.phase, instance: config.instanceId }, { countLiveSessions: () => sessions.countLive(), auditPending: () => audit.pending });
+  const metrics = createMetrics({ phase: config.phase, instance: config.instanceId }, { sessions: { store: 'redis', countLive: () => sessions.countLive() }, auditPending: () => audit.pending });
 
   const context: OperationContext = {
     phase: config.phase,

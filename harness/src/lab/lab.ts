@@ -6,6 +6,7 @@
 import type { Registry } from 'prom-client';
 import type { Cleanup } from '../cleanup.ts';
 import type { ManagedProcess } from '../processes.ts';
+import { ensurePrograms } from '../infra/binaries.ts';
 import type { ControlServer } from '../control.ts';
 import { startExporters, startPrometheus, type RunningPrometheus } from '../infra/prometheus.ts';
 import type { Phase2Topology } from '../topology.ts';
@@ -65,6 +66,8 @@ export interface RunningMonitoring {
 /** The exporters and Prometheus, scraping both phases, every Redis node, PostgreSQL and nginx (and `extra`). */
 export async function startMonitoring(cleanup: Cleanup, options: { phase1Url: string; topology: Phase2Topology; extra?: { job: string; target: string }[] }): Promise<RunningMonitoring> {
   const { topology } = options;
+  // All at once, so a machine without them installs them in one apt-get run.
+  ensurePrograms(['prometheus', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'prometheus-nginx-exporter']);
   const { redis, redisHa, postgres } = topology.stack;
   const redisNodes = redisHa ? redisHa.nodes.map((n) => ({ name: n.name, port: n.port })) : redis ? [{ name: 'redis', port: redis.port }] : [];
   const exporters = await startExporters(cleanup, { databaseUrl: postgres.url, nginxStatusUrl: topology.nginx.statusUrl });

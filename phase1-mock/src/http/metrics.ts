@@ -1,13 +1,13 @@
 /** Request metrics as Express middleware, recorded when each response finishes. */
 import type { RequestHandler } from 'express';
-import { createRequestMetrics, type RequestMetrics } from 'core';
+import { createRequestMetrics, type RequestMetrics, type SessionCount } from 'core';
 
 export interface HttpMetrics extends RequestMetrics {
   middleware: RequestHandler;
 }
 
-export function createMetrics(labels: { phase: string; instance: string }, countLiveSessions: () => Promise<number>): HttpMetrics {
-  const metrics = createRequestMetrics(labels, countLiveSessions);
+export function createMetrics(labels: { phase: string; instance: string }, sessions: SessionCount): HttpMetrics {
+  const metrics = createRequestMetrics(labels, sessions);
   const middleware: RequestHandler = (req, res, next) => {
     const started = process.hrtime.bigint();
     res.on('finish', () => {

@@ -1,7 +1,7 @@
 /** Request metrics as a Fastify hook, plus what only phase 2 has: the audit backlog. */
 import { Gauge } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
-import { createRequestMetrics, type RequestMetrics } from 'core';
+import { createRequestMetrics, type RequestMetrics, type SessionCount } from 'core';
 
 export interface HttpMetrics extends RequestMetrics {
   register(app: FastifyInstance): void;
@@ -9,9 +9,9 @@ export interface HttpMetrics extends RequestMetrics {
 
 export function createMetrics(
   labels: { phase: string; instance: string },
-  sources: { countLiveSessions: () => Promise<number>; auditPending: () => number },
+  sources: { sessions: SessionCount; auditPending: () => number },
 ): HttpMetrics {
-  const metrics = createRequestMetrics(labels, sources.countLiveSessions);
+  const metrics = createRequestMetrics(labels, sources.sessions);
   new Gauge({
     name: 'audit_events_pending',
     help: 'Session audit events waiting to be written to PostgreSQL.',

@@ -87,7 +87,7 @@ describe('headers, cookies and metrics', () => {
     await a.app.inject({ method: 'GET', url: '/api/products/kb-001' });
     const metrics = await b.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.headers['content-type']).toMatch(/^text\/plain; version=0.0.4/);
-    expect(metrics.body).toMatch(/^sessions_live\{phase="phase2-production",instance="api-b"\} 2$/m);
+    expect(metrics.body).toMatch(/^sessions_live\{store="redis",phase="phase2-production",instance="api-b"\} 2$/m);
     const own = (await a.app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(own).toContain('http_requests_total{method="GET",route="/api/products/{productId}",status="200",phase="phase2-production",instance="api-a"} 1');
     expect(own).toContain('audit_events_pending');

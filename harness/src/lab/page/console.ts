@@ -111,6 +111,7 @@ function buildPhase(phase: PhaseDescription): HTMLElement {
   figure(service, 'p99', 'p99 (5 s)');
   figure(service, 'sessions', 'live sessions');
   figure(service, 'sessions-lost', 'sessions lost so far');
+  figure(service, 'changes-lost', 'acknowledged changes lost');
   column.append(service);
 
   const crowd = (read: (s: LabSnapshot) => number | undefined) => (s: LabSnapshot) => read(s) ?? null;
@@ -150,6 +151,7 @@ function renderLatest(): void {
     setFigure(root, 'working', crowd?.stateless.working ?? null);
     setFigure(root, 'stateless-failing', crowd?.stateless.failing ?? null);
     setFigure(root, 'sessions-lost', crowd?.sessionsLost ?? null);
+    setFigure(root, 'changes-lost', crowd?.acknowledgedLost ?? null);
     setFigure(root, 'p50', view.p50Seconds, formatSeconds(view.p50Seconds));
     setFigure(root, 'p99', view.p99Seconds, formatSeconds(view.p99Seconds));
     setFigure(root, 'sessions', view.sessions);
