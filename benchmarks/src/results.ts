@@ -115,18 +115,20 @@ export interface Headline {
   explanation: string;
 }
 
-/** What the live lab costs what it watches: the same read with the lab off and on. */
+/** One way of running the lab while the same read is measured. */
+export interface LabCostStage {
+  name: 'lab off' | 'monitoring' | 'monitoring and virtual users';
+  rows: ThroughputRow[];
+  /** The lab's processes in this stage: the CPU the kernel counted for each while measuring, as a share of one core. */
+  processes: { name: string; cpuPercentOfOneCore: number; rssBytes: number }[];
+}
+
+/** What the live lab costs what it watches: the same read with the lab off, with its monitoring, and with its virtual users too. */
 export interface LabCost {
   operation: string;
-  rows: { target: string; without: ThroughputRow; with: ThroughputRow; ratio: number }[];
-  monitoring: {
-    processes: string[];
-    scrapeTargets: number;
-    scrapeIntervalSeconds: number;
-    /** CPU time Prometheus and the exporters used while measuring, as a share of one core. */
-    cpuPercentOfOneCore: number;
-    rssBytes: number;
-  };
+  scrapeTargets: number;
+  scrapeIntervalSeconds: number;
+  stages: LabCostStage[];
   /** The virtual users' own load on each phase. */
   crowd: { phase: string; users: number; requestsPerSecond: number }[];
 }

@@ -28,7 +28,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
 
 export async function runBenchmarks(profile: Profile, scenarios: readonly Scenario[]): Promise<Results> {
   const startedAt = new Date().toISOString();
-  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 + 2 : 0) + (scenarios.includes('failover') ? 5 : 0) + (scenarios.includes('lab') ? 4 : 0);
+  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 + 2 : 0) + (scenarios.includes('failover') ? 5 : 0) + (scenarios.includes('lab') ? 6 : 0);
   const progress = progressPrinter(steps);
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });

@@ -17,19 +17,23 @@ beforeAll(async () => {
 }, 600_000);
 
 describe('smoke run', () => {
-  it('measures what the live lab costs: the same read with it off and on, and what its processes used', () => {
+  it('measures what the live lab costs: the same read with it off, with its monitoring, and with its virtual users, and what its processes used', () => {
     const lab = results.labCost;
-    expect(lab?.rows.map((r) => r.target)).toEqual(['phase1-mock', 'phase2 via nginx']);
-    for (const row of lab?.rows ?? []) {
-      expect(row.without.requestsPerSecond).toBeGreaterThan(0);
-      expect(row.with.requestsPerSecond).toBeGreaterThan(0);
-      expect(row.ratio).toBeCloseTo(row.with.requestsPerSecond / row.without.requestsPerSecond, 6);
+    expect(lab?.stages.map((s) => s.name)).toEqual(['lab off', 'monitoring', 'monitoring and virtual users']);
+    for (const stage of lab?.stages ?? []) {
+      expect(stage.rows.map((r) => r.target)).toEqual(['phase1-mock', 'phase2 via nginx']);
+      for (const row of stage.rows) expect(row.requestsPerSecond).toBeGreaterThan(0);
     }
-    // Prometheus and three exporters, scraping both phases' processes, Redis, PostgreSQL, nginx and the crowd.
-    expect(lab?.monitoring.processes).toEqual(['prometheus', 'redis-exporter', 'postgres-exporter', 'nginx-exporter']);
-    expect(lab?.monitoring.scrapeTargets).toBe(1 + profile.instances + 3 + 1 + 1 + 1);
-    expect(lab?.monitoring.cpuPercentOfOneCore).toBeGreaterThan(0);
-    expect(lab?.monitoring.rssBytes).toBeGreaterThan(0);
+    // Prometheus and three exporters, then the virtual users' own process, each charged its CPU.
+    expect(lab?.stages.map((s) => s.processes.map((p) => p.name))).toEqual([
+      [],
+      ['prometheus', 'redis-exporter', 'postgres-exporter', 'nginx-exporter'],
+      ['prometheus', 'redis-exporter', 'postgres-exporter', 'nginx-exporter', 'virtual-users'],
+    ]);
+    for (const p of lab?.stages.flatMap((s) => s.processes) ?? []) expect(p.rssBytes).toBeGreaterThan(0);
+    expect(lab?.stages[1]?.processes.find((p) => p.name === 'prometheus')?.cpuPercentOfOneCore).toBeGreaterThan(0);
+    // Both phases' processes, Redis's nodes, PostgreSQL, nginx and the crowd.
+    expect(lab?.scrapeTargets).toBe(1 + profile.instances + 3 + 1 + 1 + 1);
     expect(lab?.crowd.map((c) => c.phase)).toEqual(['phase1-mock', 'phase2-production']);
     for (const crowd of lab?.crowd ?? []) expect(crowd.requestsPerSecond).toBeGreaterThan(0);
   });

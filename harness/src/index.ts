@@ -13,6 +13,6 @@ export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledg
 export { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings } from './infra/redis-ha.ts';
 export { upstreamLines } from './infra/nginx.ts';
 export { rawRequest, type RawAnswer } from './raw-http.ts';
-export { startMonitoring, startCrowds, type RunningMonitoring, type RunningCrowds } from './lab/lab.ts';
+export { startMonitoring, startCrowds, CROWD_PROCESS_SCRIPT, type RunningMonitoring, type RunningCrowds } from './lab/lab.ts';
 export { queryPrometheus } from './infra/prometheus.ts';
 export type { Crowd, CrowdCounts } from './lab/crowd.ts';

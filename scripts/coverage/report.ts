@@ -151,13 +151,22 @@ export function addHits(target: libCoverage.FileCoverageData, child: libCoverage
   }
 }
 
+/**
+ * A map's entry as plain data. The types say FileCoverageData, but a map built in this process
+ * (toJSON of a CoverageMap) holds FileCoverage objects, which wrap that data in `data`.
+ */
+function plainData(entry: libCoverage.FileCoverageData): libCoverage.FileCoverageData {
+  const wrapped = entry as libCoverage.FileCoverageData | { data: libCoverage.FileCoverageData };
+  return 'data' in wrapped ? wrapped.data : wrapped;
+}
+
 /** vitest's own map with the children's hits added onto it. */
 export async function wholeSuite(vitestJson: string, childDir: string): Promise<CoverageMap> {
   const data = JSON.parse(readFileSync(vitestJson, 'utf8')) as libCoverage.CoverageMapData;
   const children = (await childCoverage(childDir)).toJSON();
   for (const [file, child] of Object.entries(children)) {
     const target = data[file];
-    if (target) addHits('data' in target ? (target as unknown as { data: libCoverage.FileCoverageData }).data : target, 'data' in child ? (child as unknown as { data: libCoverage.FileCoverageData }).data : child);
+    if (target) addHits(plainData(target), plainData(child));
   }
   return libCoverage.createCoverageMap(data);
 }

@@ -98,18 +98,23 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
 
   if (results.labCost) {
     const lab = results.labCost;
+    const [off, ...on] = lab.stages;
     lines.push(
       '## What the live lab costs',
       '',
-      `The same ${lab.operation} with the lab off, then on: Prometheus and its exporters scraping ${lab.monitoring.scrapeTargets} targets every ${lab.monitoring.scrapeIntervalSeconds} s, and the virtual users of \`npm run up\`'s console on both phases.`,
+      `The same ${lab.operation} with the lab off, with its monitoring (Prometheus and its exporters scraping ${lab.scrapeTargets} targets every ${lab.scrapeIntervalSeconds} s), and with the virtual users of \`npm run up\`'s console too (in a process of their own). Ratios are against the lab off.`,
       '',
-      '| phase | lab off req/s | lab on req/s | on ÷ off | p99 ms off | p99 ms on |',
-      '|---|---:|---:|---:|---:|---:|',
+      `| phase | ${lab.stages.map((s) => `${s.name} req/s`).join(' | ')} | ${on.map((s) => `${s.name} ÷ off`).join(' | ')} | ${lab.stages.map((s) => `p99 ms, ${s.name}`).join(' | ')} |`,
+      `|---|${lab.stages.map(() => '---:').join('|')}|${on.map(() => '---:').join('|')}|${lab.stages.map(() => '---:').join('|')}|`,
     );
-    for (const r of lab.rows) lines.push(`| ${r.target} | ${n(r.without.requestsPerSecond)} | ${n(r.with.requestsPerSecond)} | ${n(r.ratio, 2)}× | ${n(r.without.p99Ms, 1)} | ${n(r.with.p99Ms, 1)} |`);
+    for (const [i, row] of (off?.rows ?? []).entries()) {
+      const at = (s: (typeof lab.stages)[number]) => s.rows[i];
+      lines.push(`| ${row.target} | ${lab.stages.map((s) => n(at(s)?.requestsPerSecond ?? 0)).join(' | ')} | ${on.map((s) => `${n((at(s)?.requestsPerSecond ?? 0) / row.requestsPerSecond, 2)}×`).join(' | ')} | ${lab.stages.map((s) => n(at(s)?.p99Ms ?? 0, 1)).join(' | ')} |`);
+    }
+    const last = lab.stages.at(-1);
     lines.push(
       '',
-      `Monitoring (${lab.monitoring.processes.join(', ')}): ${n(lab.monitoring.cpuPercentOfOneCore, 1)} % of one core while measured, ${mib(lab.monitoring.rssBytes)} resident. Virtual users: ${lab.crowd.map((c) => `${n(c.users)} on ${c.phase} sending ${n(c.requestsPerSecond, 1)} req/s`).join('; ')}. Rounds this short move by more than the lab's share (see each figure's spread in the throughput table): a ratio near 1× means the lab costs less than the noise.`,
+      `The lab's processes while measured (share of one core, resident memory): ${(last?.processes ?? []).map((p) => `${p.name} ${n(p.cpuPercentOfOneCore, 1)} %, ${mib(p.rssBytes)}`).join('; ')}. Virtual users: ${lab.crowd.map((c) => `${n(c.users)} on ${c.phase} sending ${n(c.requestsPerSecond, 1)} req/s`).join('; ')}. On ${m.cores} cores shared by the load generator, the phases, their stores and the lab, every core the lab uses is one the measured phase does not get; a ratio near 1× means the lab costs less than the rounds' noise.`,
       '',
     );
   }

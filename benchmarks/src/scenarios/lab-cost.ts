@@ -1,14 +1,14 @@
 /**
- * What watching costs: the lab `npm run up` runs beside the phases (Prometheus and three
- * exporters scraping everything every second, a crowd of virtual users on each phase) must not
- * slow what it watches. The same stateful read is measured on each phase with the lab off, then
- * on; the lab's own processes are charged the CPU time the kernel counted for them meanwhile.
+ * What watching costs: the lab `npm run up` runs beside the phases must not slow what it watches,
+ * or say by how much it does. The same stateful read is measured on each phase three times: with
+ * the lab off; with the monitoring on (Prometheus and three exporters scraping everything every
+ * second); and with the virtual users too, in a process of their own as in `npm run up` (not in the
+ * load generator's). Each stage's processes are charged the CPU time the kernel counted for them.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { Cleanup, freePort, startCrowds, startMonitoring, type ManagedProcess } from 'harness';
+import { CROWD_PROCESS_SCRIPT, Cleanup, freePort, startMonitoring, startProcess, type ManagedProcess } from 'harness';
 import { measure } from '../measure.ts';
-import type { LabCost, LoadParameters, ThroughputRow } from '../results.ts';
+import type { LabCost, LabCostStage, LoadParameters, ThroughputRow } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 
 const OPERATION = 'stateful counter read';
@@ -29,56 +29,65 @@ function rssBytes(pid: number): number {
   return Number(kib ?? 0) * 1024;
 }
 
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function runLabCost(env: Environment, load: LoadParameters, progress: (label: string) => void): Promise<LabCost> {
   const targets = [env.targets.phase1, env.targets.phase2Nginx];
-  const measureAll = async (label: string): Promise<ThroughputRow[]> => {
+  /** Measures every target, charging `charged` the CPU they use meanwhile. */
+  const stage = async (name: LabCostStage['name'], charged: ManagedProcess[]): Promise<LabCostStage> => {
     const rows: ThroughputRow[] = [];
+    const before = charged.map((p) => cpuSeconds(p.pid));
+    const started = performance.now();
     for (const target of targets) {
-      progress(`${OPERATION} on ${target.name}, ${label}`);
+      progress(`${OPERATION} on ${target.name}, ${name}`);
       const { cookie } = await session(target.url);
       rows.push(await measure(OPERATION, target.name, target.url, [{ method: 'GET', path: '/api/stateful/counter', template: '/api/stateful/counter', headers: { cookie } }], load, null));
     }
-    return rows;
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      name,
+      rows,
+      processes: charged.map((p, i) => ({ name: p.name, cpuPercentOfOneCore: ((cpuSeconds(p.pid) - (before[i] ?? 0)) / seconds) * 100, rssBytes: rssBytes(p.pid) })),
+    };
   };
 
-  const without = await measureAll('lab off');
+  const off = await stage('lab off', []);
   const cleanup = new Cleanup();
   try {
-    // As in `npm run up`: the crowd's counts are scraped too, from a /metrics of their own.
-    const crowds = startCrowds(cleanup, { phase1Url: env.phase1.url, phase2Url: env.topology.url });
-    const port = await freePort();
-    const metrics = createServer((_req, res) => { void crowds.registry.metrics().then((text) => res.writeHead(200, { 'content-type': crowds.registry.contentType }).end(text)); });
-    await new Promise<void>((resolve) => metrics.listen(port, '127.0.0.1', resolve));
-    cleanup.add('stop the crowd\'s metrics', () => new Promise<void>((resolve) => { metrics.close(() => { resolve(); }); metrics.closeAllConnections(); }));
-    const monitoring = await startMonitoring(cleanup, { phase1Url: env.phase1.url, topology: env.topology, extra: [{ job: 'lab', target: `127.0.0.1:${port}` }] });
-    // Let every target be scraped a few times and the virtual users sign in before measuring.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    const processes: ManagedProcess[] = monitoring.processes;
-    const cpuBefore = processes.map((p) => cpuSeconds(p.pid));
-    const requestsBefore = crowds.crowds.map((c) => c.counts().requests);
+    // The crowd's metrics address is scraped from the start; it answers once the crowd runs.
+    const crowdPort = await freePort();
+    const monitoring = await startMonitoring(cleanup, { phase1Url: env.phase1.url, topology: env.topology, extra: [{ job: 'lab', target: `127.0.0.1:${crowdPort}` }] });
+    // Every target scraped a few times before measuring.
+    await settle(5000);
+    const monitored = await stage('monitoring', monitoring.processes);
+    const { process: crowd } = await startProcess({
+      name: 'virtual-users',
+      command: process.execPath,
+      args: ['--import', 'tsx', CROWD_PROCESS_SCRIPT, env.phase1.url, env.topology.url, String(crowdPort), env.topology.nginx.caFile],
+      readyLine: /crowd metrics on/,
+    });
+    cleanup.add('stop the virtual users', () => crowd.stop());
+    // The users signed in and at their pace before measuring.
+    await settle(5000);
+    const countsBefore = await crowdRequests(crowdPort);
     const started = performance.now();
-    const withLab = await measureAll('lab on');
+    const full = await stage('monitoring and virtual users', [...monitoring.processes, crowd]);
     const seconds = (performance.now() - started) / 1000;
-    const cpu = processes.reduce((sum, p, i) => sum + cpuSeconds(p.pid) - (cpuBefore[i] ?? 0), 0);
-    const targetsUp = (await monitoring.prometheus.query('up')).length;
+    const countsAfter = await crowdRequests(crowdPort);
     return {
       operation: OPERATION,
-      rows: targets.map((target, i) => {
-        const off = without[i];
-        const on = withLab[i];
-        if (!off || !on) throw new Error(`no measurement of ${target.name}`);
-        return { target: target.name, without: off, with: on, ratio: on.requestsPerSecond / off.requestsPerSecond };
-      }),
-      monitoring: {
-        processes: processes.map((p) => p.name),
-        scrapeTargets: targetsUp,
-        scrapeIntervalSeconds: 1,
-        cpuPercentOfOneCore: (cpu / seconds) * 100,
-        rssBytes: processes.reduce((sum, p) => sum + rssBytes(p.pid), 0),
-      },
-      crowd: crowds.crowds.map((c, i) => ({ phase: c.phase, requestsPerSecond: (c.counts().requests - (requestsBefore[i] ?? 0)) / seconds, users: Object.values(c.counts().stateful).reduce((a, b) => a + b, 0) + Object.values(c.counts().stateless).reduce((a, b) => a + b, 0) })),
+      scrapeTargets: (await monitoring.prometheus.query('up')).length,
+      scrapeIntervalSeconds: 1,
+      stages: [off, monitored, full],
+      crowd: countsAfter.map((c) => ({ phase: c.phase, users: c.users, requestsPerSecond: (c.requests - (countsBefore.find((b) => b.phase === c.phase)?.requests ?? 0)) / seconds })),
     };
   } finally {
     await cleanup.run();
   }
+}
+
+async function crowdRequests(port: number): Promise<{ phase: string; users: number; requests: number }[]> {
+  const counts = (await (await fetch(`http://127.0.0.1:${port}/counts`)).json()) as { phase: string; requests: number; stateful: Record<string, number>; stateless: Record<string, number> }[];
+  const sum = (record: Record<string, number>) => Object.values(record).reduce((a, b) => a + b, 0);
+  return counts.map((c) => ({ phase: c.phase, users: sum(c.stateful) + sum(c.stateless), requests: c.requests }));
 }

@@ -3,6 +3,7 @@
  * everything every second, a crowd of virtual users on each phase, and the console that shows it
  * all (served by the control server, where the fault commands arrive).
  */
+import { fileURLToPath } from 'node:url';
 import type { Registry } from 'prom-client';
 import type { Cleanup } from '../cleanup.ts';
 import type { ManagedProcess } from '../processes.ts';
@@ -12,6 +13,9 @@ import { startExporters, startPrometheus, type RunningPrometheus } from '../infr
 import type { Phase2Topology } from '../topology.ts';
 import { crowdMetrics, startCrowd, type Crowd, type CrowdOptions } from './crowd.ts';
 import { LabConsole, type FaultButton } from './console.ts';
+
+/** The virtual users as a process of their own (./crowd-process.ts), for measurements. */
+export const CROWD_PROCESS_SCRIPT = fileURLToPath(new URL('./crowd-process.ts', import.meta.url));
 
 export interface RunningLab {
   url: string;

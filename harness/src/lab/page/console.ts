@@ -74,8 +74,11 @@ function chart(parent: HTMLElement, id: string, title: string, unit: string, ser
   });
 }
 
-function figure(list: HTMLElement, key: string, label: string): void {
-  list.append(element('li', { class: 'figure', 'data-figure': key, 'data-value': '' }, element('span', { class: 'value' }, '–'), element('span', { class: 'label' }, label)));
+/** A row of large figures, each found again by its key (`data-figure`) to be updated. */
+function figures(label: string, keys: [key: string, label: string][]): HTMLElement {
+  const list = element('ul', { class: 'figures', 'aria-label': label });
+  for (const [key, text] of keys) list.append(element('li', { class: 'figure', 'data-figure': key, 'data-value': '' }, element('span', { class: 'value' }, '–'), element('span', { class: 'label' }, text)));
+  return list;
 }
 
 function setFigure(root: ParentNode, key: string, value: number | null, text?: string): void {
@@ -91,13 +94,13 @@ function buildPhase(phase: PhaseDescription): HTMLElement {
   column.append(element('h2', { id: `title-${phase.name}` }, phase.title), element('p', { class: 'lesson' }, phase.lesson));
 
   column.append(element('h3', {}, 'Virtual users'));
-  const people = element('ul', { class: 'figures', 'aria-label': `${phase.title}: virtual users` });
-  figure(people, 'signed-in', 'stateful, still signed in');
-  figure(people, 'signed-out', 'stateful, signed out');
-  figure(people, 'failing', 'stateful, failing');
-  figure(people, 'working', 'stateless, working');
-  figure(people, 'stateless-failing', 'stateless, failing');
-  column.append(people);
+  column.append(figures(`${phase.title}: virtual users`, [
+    ['signed-in', 'stateful, still signed in'],
+    ['signed-out', 'stateful, signed out'],
+    ['failing', 'stateful, failing'],
+    ['working', 'stateless, working'],
+    ['stateless-failing', 'stateless, failing'],
+  ]));
 
   column.append(element('h3', {}, 'Instances (X-Served-By)'));
   const tiles = element('ul', { class: 'tiles', 'aria-label': `${phase.title}: instances` });
@@ -106,13 +109,13 @@ function buildPhase(phase: PhaseDescription): HTMLElement {
   }
   column.append(tiles);
 
-  const service = element('ul', { class: 'figures', 'aria-label': `${phase.title}: service` });
-  figure(service, 'p50', 'p50 (5 s)');
-  figure(service, 'p99', 'p99 (5 s)');
-  figure(service, 'sessions', 'live sessions');
-  figure(service, 'sessions-lost', 'sessions lost so far');
-  figure(service, 'changes-lost', 'acknowledged changes lost');
-  column.append(service);
+  column.append(figures(`${phase.title}: service`, [
+    ['p50', 'p50 (5 s)'],
+    ['p99', 'p99 (5 s)'],
+    ['sessions', 'live sessions'],
+    ['sessions-lost', 'sessions lost so far'],
+    ['changes-lost', 'acknowledged changes lost'],
+  ]));
 
   const crowd = (read: (s: LabSnapshot) => number | undefined) => (s: LabSnapshot) => read(s) ?? null;
   const view = (s: LabSnapshot) => s.phases[phase.name];
