@@ -235,9 +235,14 @@ export class LabConsole {
         if (failingBefore > 0 && failingNow === 0) this.record('change', `${phase.title}: every virtual user served again`);
       }
     }
-    const primary = (s: LabSnapshot) => s.redis.find((n) => n.role === 'primary')?.name;
-    if (primary(before) !== primary(now)) {
-      this.record('change', primary(now) ? `Redis: ${primary(now) ?? ''} is the primary${primary(before) ? ` (was ${primary(before) ?? ''})` : ''}` : 'Redis: no primary');
+    // More than one node can say it is the primary: an old primary that was frozen and resumed
+    // believes it still is until the Sentinels reconfigure it. The console says so as it happens.
+    const primaries = (s: LabSnapshot) => s.redis.filter((n) => n.role === 'primary').map((n) => n.name).join(', ');
+    const [was, is] = [primaries(before), primaries(now)];
+    if (was !== is) {
+      if (is === '') this.record('change', 'Redis: no primary');
+      else if (is.includes(',')) this.record('change', `Redis: ${is} each say they are the primary (the Sentinels have not yet demoted the old one)`);
+      else this.record('change', `Redis: ${is} is the primary${was ? ` (was ${was})` : ''}`);
     }
     for (const node of now.redis) {
       const old = before.redis.find((n) => n.name === node.name)?.role;
