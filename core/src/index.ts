@@ -20,3 +20,4 @@ export * from './views.ts';
 export * from './metrics.ts';
 export * from './errors.ts';
 export * from './operations/index.ts';
+export * from './settings.ts';

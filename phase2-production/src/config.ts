@@ -4,12 +4,12 @@
  * secret has a default: a missing JWT_SECRET or DATABASE_URL stops the process at start.
  */
 import { envSchema } from 'env-schema';
+import { SHARED_SETTINGS, sharedSettings, type SharedRawEnv, type SharedSettings } from 'core';
 
 const schema = {
   type: 'object',
   properties: {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3002 },
-    HOST: { type: 'string', minLength: 1, default: '127.0.0.1' },
     INSTANCE_ID: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', default: 'api-1' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     REDIS_SENTINELS: { type: 'string', pattern: '^[^,:\\s]+:\\d+(,[^,:\\s]+:\\d+)*$' },
@@ -18,16 +18,7 @@ const schema = {
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
     PG_POOL_MAX: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
     DEPENDENCY_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
-    SESSION_TTL_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 300 },
-    JWT_SECRET: { type: 'string', minLength: 32 },
-    ACCESS_TOKEN_TTL_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 900 },
-    REFRESH_TOKEN_TTL_SECONDS: { type: 'integer', minimum: 1, maximum: 7776000, default: 604800 },
-    AUTH_RATE_LIMIT_MAX: { type: 'integer', minimum: 0, default: 20 },
-    AUTH_RATE_LIMIT_WINDOW_SECONDS: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
-    AUTH_USER_ATTEMPTS_MAX: { type: 'integer', minimum: 0, default: 10 },
-    BODY_LIMIT_BYTES: { type: 'integer', minimum: 64, maximum: 10485760, default: 16384 },
-    MAINTENANCE_FILE: { type: 'string', minLength: 1 },
-    COOKIE_SECURE: { type: 'boolean', default: false },
+    ...SHARED_SETTINGS,
     TRUST_PROXY: { type: 'string', default: 'loopback' },
     LOG_LEVEL: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
@@ -38,9 +29,8 @@ const schema = {
   additionalProperties: true,
 } as const;
 
-interface RawEnv {
+interface RawEnv extends SharedRawEnv {
   PORT: number;
-  HOST: string;
   INSTANCE_ID: string;
   REDIS_URL?: string;
   REDIS_SENTINELS?: string;
@@ -49,16 +39,8 @@ interface RawEnv {
   DATABASE_URL: string;
   PG_POOL_MAX: number;
   DEPENDENCY_TIMEOUT_MS: number;
-  SESSION_TTL_SECONDS: number;
+  /** Required here (the schema says so): production never invents its signing key. */
   JWT_SECRET: string;
-  ACCESS_TOKEN_TTL_SECONDS: number;
-  REFRESH_TOKEN_TTL_SECONDS: number;
-  AUTH_RATE_LIMIT_MAX: number;
-  AUTH_RATE_LIMIT_WINDOW_SECONDS: number;
-  AUTH_USER_ATTEMPTS_MAX: number;
-  BODY_LIMIT_BYTES: number;
-  MAINTENANCE_FILE?: string;
-  COOKIE_SECURE: boolean;
   TRUST_PROXY: string;
   LOG_LEVEL: string;
   SHUTDOWN_TIMEOUT_MS: number;
@@ -68,9 +50,8 @@ interface RawEnv {
 
 export type RedisTarget = { kind: 'url'; url: string } | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; masterName: string };
 
-export interface Config {
+export interface Config extends SharedSettings {
   port: number;
-  host: string;
   phase: 'phase2-production';
   instanceId: string;
   redis: RedisTarget;
@@ -80,17 +61,7 @@ export interface Config {
   pgPoolMax: number;
   /** How long a call to Redis or PostgreSQL may take before the request answers 503. */
   dependencyTimeoutMs: number;
-  sessionTtlSeconds: number;
   jwtSecret: string;
-  accessTokenTtlSeconds: number;
-  refreshTokenTtlSeconds: number;
-  authRateLimitMax: number;
-  authRateLimitWindowSeconds: number;
-  /** Sign-in attempts per username and window, from any address, before 429 (0: no limit). */
-  authUserAttemptsMax: number;
-  bodyLimitBytes: number;
-  maintenanceFile: string | undefined;
-  cookieSecure: boolean;
   /** Fastify's trustProxy: which proxies' X-Forwarded-For to believe (nginx runs on loopback). */
   trustProxy: string | boolean;
   logLevel: string;
@@ -117,8 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const trustProxy = raw.TRUST_PROXY === 'true' ? true : raw.TRUST_PROXY === 'false' ? false : raw.TRUST_PROXY;
   return {
+    ...sharedSettings(raw),
     port: raw.PORT,
-    host: raw.HOST,
     phase: 'phase2-production',
     instanceId: raw.INSTANCE_ID,
     redis,
@@ -126,16 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: raw.DATABASE_URL,
     pgPoolMax: raw.PG_POOL_MAX,
     dependencyTimeoutMs: raw.DEPENDENCY_TIMEOUT_MS,
-    sessionTtlSeconds: raw.SESSION_TTL_SECONDS,
     jwtSecret: raw.JWT_SECRET,
-    accessTokenTtlSeconds: raw.ACCESS_TOKEN_TTL_SECONDS,
-    refreshTokenTtlSeconds: raw.REFRESH_TOKEN_TTL_SECONDS,
-    authRateLimitMax: raw.AUTH_RATE_LIMIT_MAX,
-    authRateLimitWindowSeconds: raw.AUTH_RATE_LIMIT_WINDOW_SECONDS,
-    authUserAttemptsMax: raw.AUTH_USER_ATTEMPTS_MAX,
-    bodyLimitBytes: raw.BODY_LIMIT_BYTES,
-    maintenanceFile: raw.MAINTENANCE_FILE,
-    cookieSecure: raw.COOKIE_SECURE,
     trustProxy,
     logLevel: raw.LOG_LEVEL,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
