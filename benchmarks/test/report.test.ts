@@ -79,3 +79,40 @@ describe('index.html in headless Chromium', () => {
     }
   });
 });
+
+describe('report.md of a partial run', () => {
+  it('shows only the sections the run measured, says "not measured" where a seed has no figure, and "—" for a headline the previous run lacked', () => {
+    const throughputOnly: Results = { ...fixture, capacity: [], budget: [], failover: [], labCost: null };
+    const previous: Results = { ...fixture, headlines: fixture.headlines.slice(1) };
+    const markdown = renderMarkdown(throughputOnly, previous);
+    expect(markdown).toContain('## Throughput and latency');
+    for (const heading of ['## Session capacity', '## The same memory budget', '## Failover under a steady load', '## What the live lab costs']) expect(markdown).not.toContain(heading);
+    expect(markdown).toMatch(/\| phase 1 sessions held \| about 100 \| not measured \|/);
+    const first = fixture.headlines[0];
+    expect(markdown).toMatch(new RegExp(`\\| ${(first?.name ?? '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\| — \\|`));
+  });
+
+  it('reports what the lab costs, stage by stage, as ratios of the lab off', () => {
+    const row = (target: string, rps: number, p99: number) => ({ ...(fixture.throughput[0] as Results['throughput'][number]), target, requestsPerSecond: rps, p99Ms: p99 });
+    const stage = (name: 'lab off' | 'monitoring' | 'monitoring and virtual users', phase1: number, phase2: number, processes: string[]) => ({
+      name,
+      rows: [row('phase1-mock', phase1, 10), row('phase2 via nginx', phase2, 20)],
+      processes: processes.map((p) => ({ name: p, cpuPercentOfOneCore: 5, rssBytes: 10 * 1048576 })),
+    });
+    const markdown = renderMarkdown({
+      ...fixture,
+      labCost: {
+        operation: 'stateful counter read',
+        scrapeTargets: 10,
+        scrapeIntervalSeconds: 1,
+        stages: [stage('lab off', 2000, 1000, []), stage('monitoring', 1900, 950, ['prometheus']), stage('monitoring and virtual users', 1500, 800, ['prometheus', 'virtual-users'])],
+        crowd: [{ phase: 'phase1-mock', users: 18, requestsPerSecond: 35 }],
+      },
+    }, null);
+    expect(markdown).toContain('## What the live lab costs');
+    expect(markdown).toContain('| phase1-mock | 2,000 | 1,900 | 1,500 | 0.95× | 0.75× | 10.0 | 10.0 | 10.0 |');
+    expect(markdown).toContain('| phase2 via nginx | 1,000 | 950 | 800 | 0.95× | 0.80× | 20.0 | 20.0 | 20.0 |');
+    expect(markdown).toContain('prometheus 5.0 %, 10.0 MiB; virtual-users 5.0 %, 10.0 MiB');
+    expect(markdown).toContain('18 on phase1-mock sending 35.0 req/s');
+  });
+});

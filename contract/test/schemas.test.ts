@@ -54,4 +54,17 @@ describe('the methods a path takes', () => {
     expect(operationAt('PUT', '/api/products')).toBeUndefined();
     expect(operationAt('GET', '/api/nothing-here')).toBeUndefined();
   });
+  it('converts what OpenAPI allows anywhere a schema goes: lists, literals, boolean additionalProperties, a nullable with several types', () => {
+    expect(toJsonSchema({ allOf: [{ type: 'string' }, { minLength: 1, example: 'x' }] })).toEqual({ allOf: [{ type: 'string' }, { minLength: 1 }] });
+    expect(toJsonSchema({ enum: ['a', 'b'], default: 'a' })).toEqual({ enum: ['a', 'b'], default: 'a' });
+    expect(toJsonSchema({ type: 'object', additionalProperties: false })).toEqual({ type: 'object', additionalProperties: false });
+    expect(toJsonSchema({ type: 'object', additionalProperties: { type: 'integer', description: 'count' } })).toEqual({ type: 'object', additionalProperties: { type: 'integer' } });
+    // `nullable` on a schema without a single type (a oneOf) is left for the oneOf to say.
+    expect(toJsonSchema({ oneOf: [{ type: 'string' }], nullable: true })).toEqual({ oneOf: [{ type: 'string' }] });
+  });
+
+  it('names the body itself as "/" when it is wrong as a whole', () => {
+    const problems = responseValidator()('GET', '/api/stateless/info', 200, 'application/json', null);
+    expect(problems).toEqual(['/ must be object']);
+  });
 });

@@ -54,6 +54,8 @@ export class LabConsole {
   readonly #clients = new Set<ServerResponse>();
   readonly #files: Record<string, { type: string; body: string | Buffer }>;
   #timer: NodeJS.Timeout | undefined;
+  /** The last sample Prometheus answered: what the next one is compared with. */
+  #lastRead: LabSnapshot | undefined;
   #sampling = false;
 
   constructor(options: ConsoleOptions) {
@@ -68,8 +70,8 @@ export class LabConsole {
   }
 
   start(): void {
-    this.#timer = setInterval(() => { void this.#sample(); }, 1000);
-    void this.#sample();
+    this.#timer = setInterval(() => { void this.sample(); }, 1000);
+    void this.sample();
   }
 
   stop(): void {
@@ -154,7 +156,8 @@ export class LabConsole {
     for (const client of this.#clients) this.#send(client, event, data);
   }
 
-  async #sample(): Promise<void> {
+  /** Reads Prometheus and the crowds once, notes what changed and streams it: what `start` does every second. */
+  async sample(): Promise<void> {
     // One sample at a time: a slow Prometheus must not pile queries up.
     if (this.#sampling) return;
     this.#sampling = true;
@@ -163,7 +166,13 @@ export class LabConsole {
       const previous = this.#snapshots.at(-1);
       this.#snapshots.push(snapshot);
       if (this.#snapshots.length > HISTORY) this.#snapshots.shift();
-      if (previous) this.#noticeChanges(previous, snapshot);
+      // While Prometheus cannot be read nothing is known, and nothing is said to have changed:
+      // the next readable sample is compared with the last one that was.
+      if (previous?.prometheus !== snapshot.prometheus && previous) this.record('change', snapshot.prometheus === 'down' ? 'Prometheus cannot be read: the figures stop until it answers' : 'Prometheus answers again');
+      if (snapshot.prometheus === 'up') {
+        if (this.#lastRead) this.#noticeChanges(this.#lastRead, snapshot);
+        this.#lastRead = snapshot;
+      }
       this.#broadcast('snapshot', snapshot);
     } finally {
       this.#sampling = false;
