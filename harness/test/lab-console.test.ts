@@ -211,7 +211,10 @@ describe('the lab console\'s sampler', () => {
       expect(events.headers.get('content-type')).toBe('text/event-stream');
       const reader = events.body?.getReader();
       let text = '';
-      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader?.read())?.value);
+      while (!text.includes('\n\n')) {
+        const chunk = (await reader?.read()) as { value?: Uint8Array } | undefined;
+        text += new TextDecoder().decode(chunk?.value);
+      }
       await reader?.cancel();
       const init = JSON.parse(/^event: init\ndata: (.*)$/m.exec(text)?.[1] ?? '{}') as ConsoleInit;
       expect(init.history.length).toBeGreaterThanOrEqual(4);

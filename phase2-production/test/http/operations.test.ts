@@ -108,3 +108,14 @@ describe('configuration', () => {
     });
   });
 });
+
+describe('the catalog in PostgreSQL', () => {
+  it('pages through the products, and still counts them all on a page past the end', async () => {
+    const built = await testApp(infra);
+    const first = (await built.app.inject({ method: 'GET', url: '/api/products?limit=2&offset=0' })).json<{ items: { id: string }[]; total: number }>();
+    expect(first.items).toHaveLength(2);
+    const past = await built.app.inject({ method: 'GET', url: `/api/products?limit=5&offset=${String(first.total + 10)}` });
+    expect(past.statusCode).toBe(200);
+    expect(past.json()).toEqual({ items: [], total: first.total, limit: 5, offset: first.total + 10 });
+  });
+});
