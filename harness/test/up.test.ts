@@ -102,6 +102,24 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
       expect(await refused.text()).not.toContain(body.slice(0, 8));
     }
     expect((await fetch(`${controlUrl}/faults/no-such-fault`, { method: 'POST' })).status).toBe(404);
+    // Faults this topology cannot take are refused with the reason, and nothing is broken.
+    const refusals: [string, Record<string, string>, RegExp][] = [
+      ['kill-instance', { target: 'api-9' }, /^no instance api-9; there are api-1, api-2$/],
+      ['restart-redis', { target: 'redis-z' }, /^no Redis node redis-z; there are none \(--single-redis\)$/],
+      ['kill-redis-primary', {}, /^kill-redis-primary needs the Sentinel topology \(not --single-redis\)$/],
+      ['fast-restart-redis-primary', {}, /^fast-restart-redis-primary needs the Sentinel topology/],
+      ['pause-redis-primary', {}, /^pause-redis-primary needs the Sentinel topology \(not --single-redis\)$/],
+      ['kill-redis-replica', {}, /^kill-redis-replica needs the Sentinel topology \(not --single-redis\)$/],
+      ['stop-sentinels', {}, /^stop-sentinels needs the Sentinel topology \(not --single-redis\)$/],
+      ['start-sentinels', {}, /^start-sentinels needs the Sentinel topology \(not --single-redis\)$/],
+    ];
+    for (const [action, body, reason] of refusals) {
+      const refused = await fetch(`${controlUrl}/faults/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(refused.status, action).toBe(400);
+      expect(((await refused.json()) as { detail: string }).detail, action).toMatch(reason);
+    }
+    for (const id of ['api-1', 'api-2']) expect((await fetch(`${phase2}/api/stateless/info`)).status, id).toBe(200);
+
     // What a page on another site could send: a simple POST (no preflight), or a request to a name
     // it rebound to 127.0.0.1. Both are refused before anything runs.
     const simple = await fetch(`${controlUrl}/faults/kill-instance`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"target":"api-1"}' });

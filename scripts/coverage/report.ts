@@ -17,18 +17,19 @@ import { mergeProcessCovs, type ProcessCov, type ScriptCov } from '@bcoe/v8-cove
 import { parseAstAsync } from 'vitest/node';
 
 /**
- * The floor of each package, lines and branches: about four points under what the whole suite
- * reaches now (a loaded machine moves the fault tests' figures by a point or two), so a change that
- * drops a package's coverage fails `npm test`. The aim is 90 of each in every package.
+ * The floor of each package, lines and branches, so a change that drops a package's coverage fails
+ * `npm test`. The aim is 90 of each in every package; the packages that reach it are held to it.
+ * The others sit two or three points under what the whole suite reaches now (a loaded machine
+ * moves the fault tests' figures by a point or two).
  */
 export const FLOORS: Record<string, { lines: number; branches: number }> = {
-  contract: { lines: 96, branches: 85 },
-  core: { lines: 94, branches: 86 },
-  'phase1-mock': { lines: 92, branches: 82 },
-  'phase2-production': { lines: 88, branches: 73 },
-  harness: { lines: 83, branches: 64 },
-  benchmarks: { lines: 90, branches: 66 },
-  runner: { lines: 76, branches: 60 },
+  contract: { lines: 95, branches: 90 },
+  core: { lines: 95, branches: 90 },
+  'phase1-mock': { lines: 95, branches: 90 },
+  'phase2-production': { lines: 92, branches: 80 },
+  harness: { lines: 88, branches: 72 },
+  benchmarks: { lines: 93, branches: 68 },
+  runner: { lines: 78, branches: 63 },
 };
 
 interface ChildEntry {
