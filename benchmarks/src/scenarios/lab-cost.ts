@@ -51,14 +51,16 @@ export async function runLabCost(env: Environment, load: LoadParameters, progres
     };
   };
 
+  // Long enough for every target to be scraped a few times and the virtual users to sign in and
+  // reach their pace: 3 s for the smoke profile's 1-second rounds, 5 s from 3-second rounds on.
+  const settleMs = Math.min(5000, 2000 + load.roundSeconds * 1000);
   const off = await stage('lab off', []);
   const cleanup = new Cleanup();
   try {
     // The crowd's metrics address is scraped from the start; it answers once the crowd runs.
     const crowdPort = await freePort();
     const monitoring = await startMonitoring(cleanup, { phase1Url: env.phase1.url, topology: env.topology, extra: [{ job: 'lab', target: `127.0.0.1:${crowdPort}` }] });
-    // Every target scraped a few times before measuring.
-    await settle(5000);
+    await settle(settleMs);
     const monitored = await stage('monitoring', monitoring.processes);
     const { process: crowd } = await startProcess({
       name: 'virtual-users',
@@ -67,8 +69,7 @@ export async function runLabCost(env: Environment, load: LoadParameters, progres
       readyLine: /crowd metrics on/,
     });
     cleanup.add('stop the virtual users', () => crowd.stop());
-    // The users signed in and at their pace before measuring.
-    await settle(5000);
+    await settle(settleMs);
     const countsBefore = await crowdRequests(crowdPort);
     const started = performance.now();
     const full = await stage('monitoring and virtual users', [...monitoring.processes, crowd]);
