@@ -66,8 +66,8 @@ describe('the lab console\'s sampler', () => {
     labConsole = new LabConsole({
       prometheusUrl,
       phases: [
-        { name: 'phase1-mock', title: 'Phase 1', lesson: '', instances: ['mock-1'] },
-        { name: 'phase2-production', title: 'Phase 2', lesson: '', instances: ['api-1', 'api-2'] },
+        { name: 'phase1-mock', job: 'phase1', title: 'Phase 1', lesson: '', instances: ['mock-1'] },
+        { name: 'phase2-production', job: 'phase2', title: 'Phase 2', lesson: '', instances: ['api-1', 'api-2'] },
       ],
       redisNodes: ['redis-a', 'redis-b'],
       crowds: [crowd('phase2-production', () => phase2Counts)],

@@ -16,7 +16,7 @@ const OPERATION = 'stateful counter read';
 const USER_HZ = 100;
 
 /** User plus system CPU seconds a process has used, from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

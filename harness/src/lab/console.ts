@@ -193,7 +193,7 @@ export class LabConsole {
     const of = (id: string) => results[id] ?? [];
     const phases: Record<string, PhaseView> = {};
     for (const phase of this.#options.phases) {
-      const mine = (id: string) => of(id).filter((s) => s.metric.phase === phase.name || s.metric.job === (phase.name === 'phase1-mock' ? 'phase1' : 'phase2'));
+      const mine = (id: string) => of(id).filter((s) => s.metric.phase === phase.name || s.metric.job === phase.job);
       const up = byLabel(mine('targets'), 'instance');
       const requests = byLabel(mine('requests'), 'instance');
       const errors = byLabel(mine('errors'), 'instance');

@@ -111,9 +111,10 @@ export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<R
   const lab = new LabConsole({
     prometheusUrl: prometheus.url,
     phases: [
-      { name: 'phase1-mock', title: 'Phase 1: the mockup', lesson: 'One process, sessions in its memory: when it goes, every session goes with it.', instances: ['mock-1'] },
+      { name: 'phase1-mock', job: 'phase1', title: 'Phase 1: the mockup', lesson: 'One process, sessions in its memory: when it goes, every session goes with it.', instances: ['mock-1'] },
       {
         name: 'phase2-production',
+        job: 'phase2',
         title: 'Phase 2: production',
         lesson: `${topology.instances.length} instances behind nginx, sessions in ${topology.stack.redisHa ? 'Redis with replicas and Sentinels' : 'one Redis'}: lose one part and users stay signed in.`,
         instances: topology.instances.map((i) => i.id),

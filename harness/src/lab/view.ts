@@ -53,6 +53,8 @@ export interface FaultButton {
 
 export interface PhaseDescription {
   name: string;
+  /** The Prometheus job that scrapes it (prometheus.yml): `up` is labelled by job, not by phase. */
+  job: string;
   title: string;
   /** One line on what this phase teaches. */
   lesson: string;
