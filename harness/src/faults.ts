@@ -21,8 +21,11 @@ export interface Observation {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function observation(action: string, target: string, pid: number | null): Observation & { t0: number } {
-  return { action, target, pid, startedAt: new Date().toISOString(), downAfterMs: null, recoveredAfterMs: null, notes: [], t0: performance.now() };
+const pidOf = (process: ManagedProcess | null | undefined): number | null => process?.pid ?? null;
+
+/** Opens an observation of `action` on `target`; `process` is the one acted on, if there is one. */
+function observation(action: string, target: string, process: ManagedProcess | null | undefined): Observation & { t0: number } {
+  return { action, target, pid: pidOf(process), startedAt: new Date().toISOString(), downAfterMs: null, recoveredAfterMs: null, notes: [], t0: performance.now() };
 }
 
 function finish(o: Observation & { t0: number }): Observation {
@@ -53,7 +56,7 @@ function instance(topology: Phase2Topology, id: string): Instance {
   return found;
 }
 
-async function exited(process: ManagedProcess | null, t0: number): Promise<number | null> {
+async function exited(process: ManagedProcess | null | undefined, t0: number): Promise<number | null> {
   if (!process) return null;
   await process.exit;
   return Math.round(performance.now() - t0);
@@ -62,7 +65,7 @@ async function exited(process: ManagedProcess | null, t0: number): Promise<numbe
 /** kill -9 one instance: no goodbye, connections reset. nginx notices on the next request to it. */
 export async function killInstance(topology: Phase2Topology, id: string): Promise<Observation> {
   const target = instance(topology, id);
-  const o = observation('kill-instance', id, target.process?.pid ?? null);
+  const o = observation('kill-instance', id, target.process);
   target.process?.kill('SIGKILL');
   o.downAfterMs = await exited(target.process, o.t0);
   target.process = null;
@@ -74,7 +77,7 @@ export async function killInstance(topology: Phase2Topology, id: string): Promis
 /** SIGTERM one instance: it drains (503 + Connection: close to new requests, in-flight ones finish) and exits. */
 export async function stopInstance(topology: Phase2Topology, id: string): Promise<Observation> {
   const target = instance(topology, id);
-  const o = observation('stop-instance', id, target.process?.pid ?? null);
+  const o = observation('stop-instance', id, target.process);
   target.process?.kill('SIGTERM');
   o.downAfterMs = await exited(target.process, o.t0);
   const code = target.process ? (await target.process.exit).code : null;
@@ -86,13 +89,13 @@ export async function stopInstance(topology: Phase2Topology, id: string): Promis
 
 export async function restartInstance(topology: Phase2Topology, id: string): Promise<Observation> {
   const target = instance(topology, id);
-  const o = observation('restart-instance', id, target.process?.pid ?? null);
+  const o = observation('restart-instance', id, target.process);
   if (target.process) {
     await target.process.stop();
     o.downAfterMs = Math.round(performance.now() - o.t0);
   }
   await topology.startInstance(target);
-  o.pid = target.process?.pid ?? null;
+  o.pid = pidOf(target.process);
   o.recoveredAfterMs = Math.round(performance.now() - o.t0);
   o.notes.push(`new pid ${String(o.pid)}, ready`);
   return finish(o);
@@ -122,7 +125,7 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
   if (!ha) throw new Error('kill-redis-primary needs the Sentinel topology (not --single-redis)');
   const primary = await ha.currentPrimary();
   if (!primary) throw new Error('the Sentinels name no primary');
-  const o = observation('kill-redis-primary', primary.name, primary.process()?.pid ?? null);
+  const o = observation('kill-redis-primary', primary.name, primary.process());
   primary.process()?.kill('SIGKILL');
   o.downAfterMs = await exited(primary.process(), o.t0);
   await primary.stop();
@@ -157,14 +160,14 @@ export async function restartRedisNode(topology: Phase2Topology, name: string, o
   const ha = topology.stack.redisHa;
   const node = ha?.nodes.find((n) => n.name === name);
   if (!ha || !node) throw new Error(`no Redis node ${name}; there are ${ha?.nodes.map((n) => n.name).join(', ') ?? 'none (--single-redis)'}`);
-  const o = observation('restart-redis', name, node.process()?.pid ?? null);
+  const o = observation('restart-redis', name, node.process());
   const wasPrimary = (await ha.currentPrimary())?.name === name;
   // kill -9 (no AOF fsync at exit) rather than SIGTERM's clean shutdown.
   if (options.kill) node.process()?.kill('SIGKILL');
   await node.stop();
   o.downAfterMs = Math.round(performance.now() - o.t0);
   await node.start();
-  o.pid = node.process()?.pid ?? null;
+  o.pid = pidOf(node.process());
   const role = /starts as (primary|replica of \S+), per (.*)$/m.exec(node.process()?.recentOutput() ?? '');
   o.notes.push(`${wasPrimary ? 'was primary' : 'was a replica'}; came back ${role ? `as ${role[1] ?? ''} (${role[2] ?? ''})` : 'with no role line'}`);
   // Back = a write is acknowledged again through nginx (a session created, WAITed for).
@@ -221,7 +224,7 @@ export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, r
   const ha = sentinelTopology(topology, 'pause-redis-primary');
   const primary = await ha.currentPrimary();
   if (!primary) throw new Error('the Sentinels name no primary');
-  const o = observation('pause-redis-primary', primary.name, primary.process()?.pid ?? null);
+  const o = observation('pause-redis-primary', primary.name, primary.process());
   primary.process()?.kill('SIGSTOP');
   o.downAfterMs = 0;
   const promotedAfter = await until(async () => ((await ha.currentPrimary())?.name ?? primary.name) !== primary.name, o.t0, 60_000);
@@ -272,7 +275,7 @@ export async function killRedisReplica(topology: Phase2Topology, name?: string):
   const primary = await ha.currentPrimary();
   const replica = ha.nodes.find((node) => node !== primary && node.process() && (name === undefined || node.name === name));
   if (!replica) throw new Error(name === undefined ? 'no running replica' : `${name} is not a running replica`);
-  const o = observation('kill-redis-replica', replica.name, replica.process()?.pid ?? null);
+  const o = observation('kill-redis-replica', replica.name, replica.process());
   replica.process()?.kill('SIGKILL');
   o.downAfterMs = await exited(replica.process(), o.t0);
   await replica.stop();
@@ -310,7 +313,7 @@ export async function startSentinels(topology: Phase2Topology): Promise<Observat
 }
 
 export async function stopPostgres(topology: Phase2Topology): Promise<Observation> {
-  const o = observation('stop-postgres', 'postgres', topology.stack.postgres.process()?.pid ?? null);
+  const o = observation('stop-postgres', 'postgres', topology.stack.postgres.process());
   await topology.stack.postgres.stop();
   o.downAfterMs = Math.round(performance.now() - o.t0);
   // A fast shutdown ends every session at once but still takes time to finish under load.
@@ -323,7 +326,7 @@ export async function stopPostgres(topology: Phase2Topology): Promise<Observatio
 export async function startPostgres(topology: Phase2Topology): Promise<Observation> {
   const o = observation('start-postgres', 'postgres', null);
   await topology.stack.postgres.start();
-  o.pid = topology.stack.postgres.process()?.pid ?? null;
+  o.pid = pidOf(topology.stack.postgres.process());
   o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`), o.t0);
   return finish(o);
 }
@@ -331,7 +334,7 @@ export async function startPostgres(topology: Phase2Topology): Promise<Observati
 /** SIGSTOP, then SIGCONT after `seconds`: a process that is hung, not dead (GC pause, swapped out, stuck). */
 export async function pauseInstance(topology: Phase2Topology, id: string, seconds: number): Promise<Observation> {
   const target = instance(topology, id);
-  const o = observation('pause-instance', id, target.process?.pid ?? null);
+  const o = observation('pause-instance', id, target.process);
   target.process?.kill('SIGSTOP');
   o.downAfterMs = 0;
   await sleep(seconds * 1000);
@@ -344,11 +347,11 @@ export async function pauseInstance(topology: Phase2Topology, id: string, second
 /** kill -9 phase 1's one process and start it again on the same port: everything it knew is gone. */
 export async function killPhase1(phase1: RunningPhase): Promise<{ observation: Observation; restarted: RunningPhase }> {
   const [child] = phase1.processes;
-  const o = observation('kill-phase1', 'phase1-mock', child?.pid ?? null);
+  const o = observation('kill-phase1', 'phase1-mock', child);
   child?.kill('SIGKILL');
-  o.downAfterMs = await exited(child ?? null, o.t0);
+  o.downAfterMs = await exited(child, o.t0);
   const restarted = await phase1.restart();
-  o.pid = restarted.processes[0]?.pid ?? null;
+  o.pid = pidOf(restarted.processes[0]);
   o.recoveredAfterMs = await until(answers(`${restarted.url}/health/ready`), o.t0);
   o.notes.push('one process, state in its memory: every session and refresh token is gone');
   return { observation: finish(o), restarted };

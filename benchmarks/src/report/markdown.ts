@@ -7,11 +7,11 @@ const pct = (v: number) => `${n(v * 100, 1)} %`;
 const mib = (bytes: number) => `${n(bytes / 1048576, 1)} MiB`;
 
 export function formatHeadline(h: Headline): string {
-  const value = h.unit === '×' ? `${n(h.value, 2)}×` : `${n(h.value, h.unit === 'bytes' ? 0 : 0)} ${h.unit}`;
+  const value = h.unit === '×' ? `${n(h.value, 2)}×` : `${n(h.value)} ${h.unit}`;
   return h.low === h.high ? value : `${value} (${n(h.low, 2)}–${n(h.high, 2)})`;
 }
 
-function target(h: Headline): string {
+export function formatTarget(h: Headline): string {
   if (h.target === null) return '—';
   const sign = h.better === 'higher' ? '≥' : '≤';
   return `${sign} ${h.unit === '×' ? `${n(h.target, 2)}×` : `${n(h.target)} ${h.unit}`}`;
@@ -36,7 +36,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   lines.push(`Topology: ${results.topology}. **The load generator, every server and every store share these ${m.cores} cores**: absolute figures are lower than on dedicated machines, and ratios measured in the same run are what to compare. A range (low–high) spans the rounds; a target inside it is marked "within noise".`, '');
 
   lines.push('## Headlines', '', '| what | measured | target | verdict | why |', '|---|---:|---:|---|---|');
-  for (const h of results.headlines) lines.push(`| ${h.name} | ${formatHeadline(h)} | ${target(h)} | ${VERDICT[h.verdict]} | ${h.explanation} |`);
+  for (const h of results.headlines) lines.push(`| ${h.name} | ${formatHeadline(h)} | ${formatTarget(h)} | ${VERDICT[h.verdict]} | ${h.explanation} |`);
   lines.push('');
 
   lines.push("## The seeds' expectations beside the measurements", '', '| what | expected | measured |', '|---|---|---:|');

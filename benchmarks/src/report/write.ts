@@ -6,7 +6,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { join } from 'node:path';
 import type { Results } from '../results.ts';
 import { charts } from './charts.ts';
-import { formatHeadline, renderMarkdown } from './markdown.ts';
+import { formatHeadline, formatTarget, renderMarkdown } from './markdown.ts';
 import { renderHtml } from './html.ts';
 import { renderSvgs } from './svg.ts';
 
@@ -45,7 +45,6 @@ export function printSummary(results: Results): void {
   console.log('| what | measured | target | verdict |');
   console.log('|---|---:|---:|---|');
   for (const h of results.headlines) {
-    const target = h.target === null ? '—' : `${h.better === 'higher' ? '≥' : '≤'} ${h.target}${h.unit === '×' ? '×' : ` ${h.unit}`}`;
-    console.log(`| ${h.name} | ${formatHeadline(h)} | ${target} | ${h.verdict} |`);
+    console.log(`| ${h.name} | ${formatHeadline(h)} | ${formatTarget(h)} | ${h.verdict} |`);
   }
 }

@@ -58,20 +58,25 @@ function postgresDirs(): string[] {
   }
 }
 
-export function findProgram(name: SystemProgram): string | null {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...postgresDirs()];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    const candidate = join(dir, name);
-    if (executable(candidate)) return candidate;
-  }
-  return null;
+/**
+ * Where programs are looked for and how missing ones are installed: Debian's, below. Tests give
+ * ensurePrograms another, to check what it decides without installing anything on the machine.
+ */
+export interface PackageSystem {
+  /** Directories searched for a program, in order. */
+  searchDirs(): string[];
+  /** Whether packages can be installed here (root, with apt-get). */
+  canInstall(): boolean;
+  /** Runs a command, quietly; throws with its last lines when it fails. */
+  run(command: string, args: string[]): void;
+  /** Debian's policy-rc.d: while it exists and exits 101, installed services are not started. */
+  policyFile: string;
+  /** Whether apt-get update has run in this process (once is enough). */
+  updated: boolean;
 }
 
-let aptUpdated = false;
-
-/** Quiet: apt-get's output is shown only when it fails (its last lines, with the command). */
-function run(command: string, args: string[]): void {
+/** Quiet: a command's output is shown only when it fails (its last lines, with the command). */
+export function runQuietly(command: string, args: string[]): void {
   const result = spawnSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) {
     const tail = `${result.stdout}${result.stderr}`.trim().split('\n').slice(-15).join('\n');
@@ -79,14 +84,30 @@ function run(command: string, args: string[]): void {
   }
 }
 
+export const debian: PackageSystem = {
+  searchDirs: () => [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin', ...postgresDirs()],
+  canInstall: () => process.getuid?.() === 0 && findProgram('apt-get', debian) !== null,
+  run: runQuietly,
+  policyFile: '/usr/sbin/policy-rc.d',
+  updated: false,
+};
+
+export function findProgram(name: SystemProgram | 'apt-get', system: PackageSystem = debian): string | null {
+  for (const dir of system.searchDirs()) {
+    const candidate = join(dir, name);
+    if (dir !== '' && executable(candidate)) return candidate;
+  }
+  return null;
+}
+
 /**
  * The paths of the programs asked for, installing the missing ones when that can be done here.
  * Throws with the command to run by hand when it cannot.
  */
-export function ensurePrograms(names: SystemProgram[]): Record<SystemProgram, string> {
+export function ensurePrograms(names: SystemProgram[], system: PackageSystem = debian): Record<SystemProgram, string> {
   const found = {} as Record<SystemProgram, string>;
   const missing = names.filter((name) => {
-    const path = findProgram(name);
+    const path = findProgram(name, system);
     if (path) found[name] = path;
     return !path;
   });
@@ -94,8 +115,7 @@ export function ensurePrograms(names: SystemProgram[]): Record<SystemProgram, st
 
   const packages = [...new Set(missing.map((name) => PACKAGES[name]))];
   const command = `apt-get install -y --no-install-recommends ${packages.join(' ')}`;
-  const canInstall = process.getuid?.() === 0 && findProgram('apt-get' as SystemProgram) !== null;
-  if (!canInstall) {
+  if (!system.canInstall()) {
     throw new Error(`missing system programs: ${missing.join(', ')}. Install them with:\n  sudo apt-get update && sudo ${command}`);
   }
   console.log(`harness: installing ${packages.join(', ')} (missing: ${missing.join(', ')})`);
@@ -103,21 +123,20 @@ export function ensurePrograms(names: SystemProgram[]): Record<SystemProgram, st
   // harness runs its own servers on free ports and wants none of those: while it installs, a
   // policy-rc.d (the standard way, https://people.debian.org/~hmh/invokerc.d-policyrc.d-specification.txt)
   // forbids service starts, unless the machine already has a policy of its own.
-  const policy = '/usr/sbin/policy-rc.d';
-  const ownPolicy = !existsSync(policy);
-  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\n# written by the harness while it installs packages\nexit 101\n', { mode: 0o755 });
+  const ownPolicy = !existsSync(system.policyFile);
+  if (ownPolicy) writeFileSync(system.policyFile, '#!/bin/sh\n# written by the harness while it installs packages\nexit 101\n', { mode: 0o755 });
   try {
-    if (!aptUpdated) {
-      run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update']);
-      aptUpdated = true;
+    if (!system.updated) {
+      system.run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'update']);
+      system.updated = true;
     }
     // Wait for dpkg's lock instead of failing if another installer holds it.
-    run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...packages]);
+    system.run('apt-get', ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', ...packages]);
   } finally {
-    if (ownPolicy) rmSync(policy, { force: true });
+    if (ownPolicy) rmSync(system.policyFile, { force: true });
   }
   for (const name of missing) {
-    const path = findProgram(name);
+    const path = findProgram(name, system);
     if (!path) throw new Error(`${name} is still missing after installing ${PACKAGES[name]}`);
     found[name] = path;
   }

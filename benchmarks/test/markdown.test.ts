@@ -1,0 +1,101 @@
+/**
+ * report.md from results a full run rarely produces but a partial or a failing one does: figures
+ * with a range, no target, a died process, a failover that never recovered, sections not run.
+ * Each must print what was measured, or say plainly that nothing was, never a blank or "undefined".
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it, vi } from 'vitest';
+import type { Headline, Results } from '../src/results.ts';
+import { formatHeadline, renderMarkdown } from '../src/report/markdown.ts';
+import { charts } from '../src/report/charts.ts';
+import { printSummary } from '../src/report/write.ts';
+
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/results.json', import.meta.url), 'utf8')) as Results;
+const headline = (over: Partial<Headline>): Headline => ({ name: 'h', value: 1, low: 1, high: 1, unit: '×', target: null, better: 'higher', verdict: 'info', explanation: 'why', ...over });
+
+describe('formatHeadline', () => {
+  it('prints a ratio with two decimals, and the rounds\' range when they differ', () => {
+    expect(formatHeadline(headline({ value: 0.5 }))).toBe('0.50×');
+    expect(formatHeadline(headline({ value: 0.5, low: 0.45, high: 0.61 }))).toBe('0.50× (0.45–0.61)');
+    expect(formatHeadline(headline({ unit: 'ms', value: 1234.4, low: 1234.4, high: 1234.4 }))).toBe('1,234 ms');
+  });
+});
+
+describe('renderMarkdown of a partial run', () => {
+  const partial: Results = { ...fixture, throughput: [], capacity: [], budget: [], failover: [], labCost: null, headlines: [headline({ name: 'only one', target: 0.7, verdict: 'within noise', low: 0.6, high: 0.8 })] };
+  const markdown = renderMarkdown(partial, null);
+
+  it('leaves out every section that was not run, and says the seeds\' figures were not measured', () => {
+    for (const section of ['## Throughput and latency', '## Session capacity', '## The same memory budget', '## Failover under a steady load', '## What the live lab costs', '## Compared with the previous run']) {
+      expect(markdown).not.toContain(section);
+    }
+    expect(markdown).toContain('| phase 1 throughput | about 100 req/s | not measured |');
+    expect(markdown).toContain('| only one | 1.00× (0.60–0.80) | ≥ 0.70× | within noise | why |');
+    expect(markdown).not.toMatch(/undefined|NaN/);
+  });
+});
+
+describe('renderMarkdown of a run where things went wrong', () => {
+  const [throughputRow] = fixture.throughput;
+  const [capacityRow] = fixture.capacity;
+  const [budgetRow] = fixture.budget;
+  const [failoverRow] = fixture.failover;
+  if (!throughputRow || !capacityRow || !budgetRow || !failoverRow) throw new Error('the fixture has a row of each');
+  const results: Results = {
+    ...fixture,
+    throughput: [{ ...throughputRow, contractSample: { checked: 20, violations: ['a', 'b'] } }, { ...throughputRow, target: 'unsampled', contractSample: { checked: 0, violations: [] } }],
+    capacity: [{ ...capacityRow, steps: [{ ...(capacityRow.steps[0] ?? { sessions: 0, memoryBytes: 0, readP50Ms: 0, readP99Ms: 0, createPerSecond: 0, createErrors: 0 }), bytesPerSession: null }] }],
+    budget: [{ ...budgetRow, sessionsHeld: 0, outcome: 'out of memory: the process died after about 12,000 sessions' }],
+    failover: [{ ...failoverRow, fault: 'never recovered', recoveredAfterMs: null, notes: [], failedByMethod: {}, writes: undefined }],
+    headlines: [headline({ name: 'kept', value: 2 }), headline({ name: 'new this run', value: 3, unit: 'requests' })],
+  };
+  const previous: Results = { ...fixture, startedAt: '2030-05-06T07:08:09.000Z', headlines: [headline({ name: 'kept', value: 1.5 })] };
+  const markdown = renderMarkdown(results, previous);
+
+  it('counts the contract sample\'s violations, and prints a dash where nothing was sampled', () => {
+    expect(markdown).toMatch(/\| 2 of 20 off \|/);
+    expect(markdown).toMatch(/\| unsampled \|.*\| — \|\n/);
+  });
+
+  it('prints a dash for a per-session figure that could not be computed, and the budget\'s outcome as measured', () => {
+    expect(markdown).toMatch(new RegExp(`\\| ${capacityRow.phase} \\| [\\d,]+ \\| [\\d.]+ MiB \\| — \\|`));
+    expect(markdown).toContain('out of memory: the process died after about 12,000 sessions');
+  });
+
+  it('says a failover did not recover, with dashes for what was not counted', () => {
+    expect(markdown).toContain(`| ${failoverRow.phase} | never recovered | ${failoverRow.requests} | ${failoverRow.failed} | — |`);
+    expect(markdown).toMatch(/\| — \| — \| — \| did not \|/);
+    expect(markdown).toContain(`- ${failoverRow.phase}, never recovered: —`);
+  });
+
+  it('compares with the previous run headline by headline, a dash for one it did not have', () => {
+    expect(markdown).toContain('## Compared with the previous run (2030-05-06 07:08');
+    expect(markdown).toContain('| kept | 1.50× | 2.00× |');
+    expect(markdown).toContain('| new this run | — | 3 requests |');
+    expect(markdown).not.toMatch(/undefined|NaN/);
+  });
+});
+
+describe('the summary printed at the end of a run', () => {
+  it('prints each headline with its target and verdict, as the report does', () => {
+    const printed: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((line: string) => { printed.push(line); });
+    try {
+      printSummary({ ...fixture, headlines: [headline({ name: 'ratio', value: 0.8, target: 0.7, verdict: 'met' }), headline({ name: 'lost', unit: 'requests', value: 0, target: 0, better: 'lower', verdict: 'met' })] });
+    } finally {
+      log.mockRestore();
+    }
+    expect(printed).toContain('| ratio | 0.80× | ≥ 0.70× | met |');
+    expect(printed).toContain('| lost | 0 requests | ≤ 0 requests | met |');
+  });
+});
+
+describe('charts of a partial run', () => {
+  it('draws no chart for a capacity run with no step or a failover with no timeline', () => {
+    const [capacityRow] = fixture.capacity;
+    const [failoverRow] = fixture.failover;
+    if (!capacityRow || !failoverRow) throw new Error('the fixture has a row of each');
+    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }] });
+    expect(list).toEqual([]);
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * What a fault refuses before it touches anything: a target that does not exist, a topology that
+ * cannot take it, Sentinels that name no primary. The faults themselves run against real processes
+ * in ha.test.ts and up.test.ts; here the topology is a description with nothing running, so a fault
+ * that went ahead instead of refusing would fail on the missing process, with another message.
+ */
+import { describe, expect, it } from 'vitest';
+import * as faults from '../src/faults.ts';
+import type { Phase2Topology } from '../src/topology.ts';
+import type { RedisNode, RunningRedisHa } from '../src/infra/redis-ha.ts';
+
+const node = (name: string, running: boolean): RedisNode => ({
+  name,
+  port: 1,
+  dir: '/nonexistent',
+  process: () => (running ? ({ pid: 4_000_000 } as ReturnType<RedisNode['process']>) : null),
+  stop: () => Promise.reject(new Error(`${name} was asked to stop`)),
+  start: () => Promise.reject(new Error(`${name} was asked to start`)),
+});
+
+function topology(redisHa: RunningRedisHa | null): Phase2Topology {
+  return {
+    url: 'http://127.0.0.1:1',
+    nginx: {} as Phase2Topology['nginx'],
+    instances: [{ id: 'api-1', port: 1, url: 'http://127.0.0.1:1', process: null }],
+    stack: { redis: null, redisHa, postgres: {} as Phase2Topology['stack']['postgres'], env: {}, workDir: '/nonexistent' },
+    startInstance: () => Promise.reject(new Error('an instance was asked to start')),
+  };
+}
+
+function sentinels(primary: RedisNode | null, nodes: RedisNode[]): RunningRedisHa {
+  return { masterName: 'lab', sentinelList: '', nodes, sentinels: [], currentPrimary: () => Promise.resolve(primary), primaryNamedBy: () => Promise.resolve(primary) };
+}
+
+describe('faults refuse what they cannot do, saying why', () => {
+  it('an instance that does not exist: the ones that do are named', async () => {
+    const single = topology(null);
+    for (const fault of [faults.killInstance, faults.stopInstance, faults.restartInstance]) {
+      await expect(fault(single, 'api-9')).rejects.toThrow('no instance api-9; there are api-1');
+    }
+    await expect(faults.pauseInstance(single, 'api-9', 1)).rejects.toThrow('no instance api-9; there are api-1');
+  });
+
+  it('a Redis fault on the single-Redis topology: it needs the Sentinels', async () => {
+    const single = topology(null);
+    await expect(faults.killRedisPrimary(single)).rejects.toThrow('kill-redis-primary needs the Sentinel topology (not --single-redis)');
+    await expect(faults.pauseRedisPrimary(single)).rejects.toThrow('pause-redis-primary needs the Sentinel topology');
+    await expect(faults.killRedisReplica(single)).rejects.toThrow('kill-redis-replica needs the Sentinel topology');
+    await expect(faults.stopSentinels(single)).rejects.toThrow('stop-sentinels needs the Sentinel topology');
+    await expect(faults.startSentinels(single)).rejects.toThrow('start-sentinels needs the Sentinel topology');
+    await expect(faults.fastRestartRedisPrimary(single)).rejects.toThrow('fast-restart-redis-primary needs the Sentinel topology');
+    await expect(faults.restartRedisNode(single, 'redis-a')).rejects.toThrow('no Redis node redis-a; there are none (--single-redis)');
+  });
+
+  it('Sentinels that name no primary: nothing to kill or pause', async () => {
+    const leaderless = topology(sentinels(null, [node('redis-a', true), node('redis-b', true)]));
+    await expect(faults.killRedisPrimary(leaderless)).rejects.toThrow('the Sentinels name no primary');
+    await expect(faults.pauseRedisPrimary(leaderless)).rejects.toThrow('the Sentinels name no primary');
+    await expect(faults.fastRestartRedisPrimary(leaderless)).rejects.toThrow('with a primary the Sentinels name');
+  });
+
+  it('a replica to kill that is the primary, is down, or does not exist', async () => {
+    const a = node('redis-a', true);
+    const ha = topology(sentinels(a, [a, node('redis-b', false), node('redis-c', true)]));
+    await expect(faults.killRedisReplica(ha, 'redis-a')).rejects.toThrow('redis-a is not a running replica');
+    await expect(faults.killRedisReplica(ha, 'redis-b')).rejects.toThrow('redis-b is not a running replica');
+    await expect(faults.restartRedisNode(ha, 'redis-z')).rejects.toThrow('no Redis node redis-z; there are redis-a, redis-b, redis-c');
+    const onlyPrimary = topology(sentinels(a, [a, node('redis-b', false)]));
+    await expect(faults.killRedisReplica(onlyPrimary)).rejects.toThrow('no running replica');
+  });
+});
