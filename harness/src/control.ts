@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Cleanup } from './cleanup.ts';
 import { repoRoot } from './paths.ts';
@@ -74,7 +74,8 @@ function fromThisMachine(req: IncomingMessage): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
-export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'controlUrl' | 'pid' | 'actions'>, actions: Record<string, FaultHandler>): Promise<ControlServer> {
+/** `stateFile`: where `npm run fault` finds this server; a test gives its own, not to clobber a running lab's. */
+export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'controlUrl' | 'pid' | 'actions'>, actions: Record<string, FaultHandler>, stateFile = STATE_FILE): Promise<ControlServer> {
   let busy = false;
   let labConsole: LabConsole | null = null;
   const server: Server = createServer((req, res) => {
@@ -135,24 +136,24 @@ export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'contr
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;
-  mkdirSync(join(tmpdir(), 'stateless-vs-stateful-lab'), { recursive: true });
-  writeFileSync(STATE_FILE, JSON.stringify({ ...state, pid: process.pid, controlUrl: url, actions: Object.keys(actions) } satisfies UpState, null, 2));
+  mkdirSync(dirname(stateFile), { recursive: true });
+  writeFileSync(stateFile, JSON.stringify({ ...state, pid: process.pid, controlUrl: url, actions: Object.keys(actions) } satisfies UpState, null, 2));
   cleanup.add('stop the control server', () => new Promise<void>((resolve) => { labConsole?.stop(); server.close(() => { resolve(); }); server.closeAllConnections(); }));
-  cleanup.add(`remove ${STATE_FILE}`, () => { rmSync(STATE_FILE, { force: true }); });
+  cleanup.add(`remove ${stateFile}`, () => { rmSync(stateFile, { force: true }); });
   return { url, attach: (console) => { labConsole = console; } };
 }
 
-export function readUpState(): UpState {
+export function readUpState(stateFile = STATE_FILE): UpState {
   let state: UpState;
   try {
-    state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as UpState;
+    state = JSON.parse(readFileSync(stateFile, 'utf8')) as UpState;
   } catch {
     throw new Error('nothing is up: start the stacks with `npm run up` in another terminal first');
   }
   try {
     process.kill(state.pid, 0);
   } catch {
-    throw new Error(`the \`npm run up\` that wrote ${STATE_FILE} (pid ${state.pid}) is gone: start it again`);
+    throw new Error(`the \`npm run up\` that wrote ${stateFile} (pid ${state.pid}) is gone: start it again`);
   }
   return state;
 }

@@ -1,9 +1,12 @@
 /** The harness starts a real phase process, and its cleanup stops it and removes its files. */
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase1 } from '../src/phases.ts';
+import { startPhase2 } from '../src/phase2.ts';
+import { startPostgres } from '../src/infra/postgres.ts';
+import { startRedis } from '../src/infra/redis.ts';
 import { freePort } from '../src/ports.ts';
 import { rawRequest } from '../src/raw-http.ts';
 
@@ -63,4 +66,50 @@ describe('phase processes', () => {
     expect(port).toBeGreaterThan(0);
     await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
   });
+});
+
+describe('REDIS_URL and DATABASE_URL: servers the harness did not start', () => {
+  const saved = { REDIS_URL: process.env.REDIS_URL, DATABASE_URL: process.env.DATABASE_URL };
+  afterEach(() => {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  });
+
+  it('are used as given, never stopped, and take the default ports when none is written', async () => {
+    process.env.REDIS_URL = 'redis://cache.example';
+    process.env.DATABASE_URL = 'postgres://lab@db.example/lab';
+    const cleanup = new Cleanup();
+    const redis = await startRedis(cleanup);
+    const postgres = await startPostgres(cleanup);
+    expect([redis.port, postgres.port]).toEqual([6379, 5432]);
+    expect([redis.process(), postgres.process()]).toEqual([null, null]);
+    await expect(redis.stop()).rejects.toThrow('REDIS_URL is external: the harness does not stop it');
+    await expect(postgres.stop()).rejects.toThrow('DATABASE_URL is external: the harness does not stop it');
+    await cleanup.run();
+  });
+
+  it('get phase 2\'s migrations, and its instances use them', async () => {
+    const owner = new Cleanup();
+    const cleanup = new Cleanup();
+    try {
+      const [redis, postgres] = await Promise.all([startRedis(owner), startPostgres(owner)]);
+      process.env.REDIS_URL = redis.url;
+      process.env.DATABASE_URL = postgres.url;
+      const phase2 = await startPhase2(cleanup);
+      expect(phase2.stack.redis?.url).toBe(redis.url);
+      expect(phase2.stack.postgres.url).toBe(postgres.url);
+      // The catalog read from the external PostgreSQL, which the migration filled.
+      const product = await fetch(`${phase2.url}/api/products/kb-001`);
+      expect(product.status).toBe(200);
+      await cleanup.run();
+      // Stopping the stack left the external servers running.
+      expect(redis.process()?.exited()).toBe(false);
+      expect(postgres.process()?.exited()).toBe(false);
+    } finally {
+      await cleanup.run();
+      await owner.run();
+    }
+  }, 120_000);
 });

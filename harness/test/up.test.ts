@@ -66,6 +66,10 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect(early.status).toBe(1);
     expect(early.stderr).toMatch(/fault: (nothing is up: start the stacks with `npm run up`|the `npm run up` that wrote .* is gone)/);
     expect(early.stderr).not.toMatch(/\n\s+at /);
+    // A flag out of range is refused before anything starts.
+    const noInstances = spawnSync('npm', ['run', 'up', '--', '--instances', '0'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(noInstances.status).toBe(2);
+    expect(noInstances.stderr).toContain('up: --instances takes a whole number from 1 to 16');
 
     // Its own process group, so Ctrl-C reaches npm, the shell and the harness as in a terminal.
     up = spawn('npm', ['run', 'up', '--', '--instances', '2', '--single-redis', '--logs'], { cwd: repoRoot, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,6 +136,10 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     const unknown = spawnSync('npm', ['run', 'fault', '--', 'unplug-everything'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/usage: npm run fault -- <kill-instance\|.*> \[target\] \[--seconds N\]\ninstances: api-1, api-2/);
+    // One that needs a target, sent without one: it says which.
+    const untargeted = await fetch(`${controlUrl}/faults/pause-instance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(untargeted.status).toBe(400);
+    expect(await untargeted.json()).toMatchObject({ detail: 'this action needs a phase 2 instance id' });
 
     // The lab: Prometheus scrapes every target, and every query the console and Grafana draw is one it accepts.
     const prometheus = (await waitFor(/^prometheus: (http:\/\/\S+)/m, 1000))[1] ?? '';
