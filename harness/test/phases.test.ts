@@ -69,12 +69,11 @@ describe('phase processes', () => {
 });
 
 describe('REDIS_URL and DATABASE_URL: servers the harness did not start', () => {
-  const saved = { REDIS_URL: process.env.REDIS_URL, DATABASE_URL: process.env.DATABASE_URL };
+  const saved = { ...process.env };
   afterEach(() => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    delete process.env.REDIS_URL;
+    delete process.env.DATABASE_URL;
+    Object.assign(process.env, saved);
   });
 
   it('are used as given, never stopped, and take the default ports when none is written', async () => {
