@@ -2,6 +2,8 @@
  * Undo steps registered as things start, run in reverse order once: at the end of a command, on
  * an error, or on SIGINT/SIGTERM. Every process and temp dir the harness makes is registered here.
  */
+import { describeError } from './errors.ts';
+
 export class Cleanup {
   readonly #steps: { label: string; run: () => Promise<void> | void }[] = [];
   #running: Promise<void> | undefined;
@@ -16,7 +18,7 @@ export class Cleanup {
         try {
           await step.run();
         } catch (error) {
-          console.error(`cleanup: ${step.label} failed: ${error instanceof Error ? error.message : String(error)}`);
+          console.error(`cleanup: ${step.label} failed: ${describeError(error)}`);
         }
       }
     })();

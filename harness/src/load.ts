@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { describeError } from './errors.ts';
 
 /**
  * A light, steady load for fault tests: a few workers sending requests in a loop until stopped,
@@ -66,7 +67,7 @@ export function steadyLoad(baseUrl: string, next: (worker: number, i: number) =>
       await response.arrayBuffer();
       return { atMs, method: request.method, path: request.path, status: response.status, servedBy: response.headers.get('x-served-by'), error: null, retried };
     } catch (error) {
-      const message = `${error instanceof Error ? error.message : String(error)}${error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : ''}`;
+      const message = describeError(error);
       if (resends < 2 && CLOSED_BEFORE_ANSWER.test(message) && options.resend !== false && safeToResend(request)) {
         // Other idle sockets were closed at the same instant; a moment lets the client see that.
         await new Promise((resolve) => setTimeout(resolve, 10));

@@ -3,6 +3,7 @@
  * itself), their output kept for diagnosis, and stopped by their own pid only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { describeError } from './errors.ts';
 
 export interface ManagedProcess {
   readonly name: string;
@@ -126,6 +127,6 @@ export async function startProcess(options: StartOptions): Promise<{ process: Ma
     return { process: managed, match };
   } catch (error) {
     await managed.stop(2000);
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- last output of ${options.name} ---\n${managed.recentOutput()}`, { cause: error });
+    throw new Error(`${describeError(error)}\n--- last output of ${options.name} ---\n${managed.recentOutput()}`, { cause: error });
   }
 }

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { readUpState } from '../control.ts';
+import { describeError } from '../errors.ts';
 
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { seconds: { type: 'string' } } });
 const [action, target] = positionals;
@@ -29,6 +30,6 @@ try {
   console.log(JSON.stringify(JSON.parse(body), null, 2));
   process.exit(response.ok ? 0 : 1);
 } catch (error) {
-  console.error(`fault: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`fault: ${describeError(error)}`);
   process.exit(1);
 }

@@ -12,6 +12,7 @@ import { startPhase2Topology } from '../topology.ts';
 import { serveControl, type FaultHandler } from '../control.ts';
 import * as faults from '../faults.ts';
 import { startLab } from '../lab/lab.ts';
+import { describeError } from '../errors.ts';
 
 const { values } = parseArgs({
   options: {
@@ -75,7 +76,7 @@ try {
   console.log('Press Ctrl-C to stop.');
   await new Promise(() => { /* until a signal arrives */ });
 } catch (error) {
-  console.error(`up: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`up: ${describeError(error)}`);
   await cleanup.run();
   process.exit(1);
 }

@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport, type Profile, type Scenario } from 'benchmarks';
 import { reportsDir } from '../paths.ts';
+import { describeError } from 'harness';
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +32,6 @@ try {
   printSummary(results);
   console.log(`\n[bench] report: ${written.join(', ')}`);
 } catch (error) {
-  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(`bench: ${describeError(error, { stack: true })}`);
   process.exit(1);
 }

@@ -1,5 +1,5 @@
 /** `npm run contract`: Dredd against every phase; exits non-zero unless every transaction passed. */
-import { Cleanup } from 'harness';
+import { Cleanup, describeError } from 'harness';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 import { declaredSkips } from '../dredd.ts';
 
@@ -19,7 +19,7 @@ try {
   }
   if (!ok) console.error('\ncontract: some transactions did not pass (0 failing, 0 errors, and only the declared skips are accepted)');
 } catch (error) {
-  console.error(`contract: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`contract: ${describeError(error)}`);
 } finally {
   await cleanup.run();
 }

@@ -4,7 +4,7 @@
  * summary, and stop everything it started.
  */
 import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport } from 'benchmarks';
-import { Cleanup } from 'harness';
+import { Cleanup, describeError } from 'harness';
 import { reportsDir } from '../paths.ts';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
@@ -30,7 +30,7 @@ try {
   ok = allPassed(summaries);
   if (!ok) console.error('\nstart: the contract check failed; see the Dredd output above');
 } catch (error) {
-  console.error(`start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  console.error(`start: ${describeError(error, { stack: true })}`);
 } finally {
   await cleanup.run();
 }
