@@ -153,5 +153,27 @@ describe('migration from a running phase 1', () => {
     expect((await call(`${phase1.url}/admin/sessions`)).status).toBe(401);
     expect((await call(`${phase1.url}/admin/sessions`, { headers: { authorization: 'Bearer wrong-token-of-the-same-size!!!!!' } })).status).toBe(401);
     await expect(runMigrate({ ...stack.env, PHASE1_ADMIN_TOKEN: 'wrong' }, ['--skip-data', '--sessions-from', phase1.url])).rejects.toThrow(/refused the session export: HTTP 401/);
+    await expect(runMigrate({ ...stack.env, PHASE1_ADMIN_TOKEN: '' }, ['--skip-data', '--sessions-from', phase1.url])).rejects.toThrow(/--sessions-from needs PHASE1_ADMIN_TOKEN/);
+  });
+});
+
+describe('a phase 2 process that cannot serve', () => {
+  it('refuses a configuration it cannot use, naming the setting', async () => {
+    const refused = startPhase2Instance(cleanup, stack, 'api-misconfigured', { JWT_SECRET: 'too short' });
+    await expect(refused).rejects.toThrow(/phase2-production: invalid configuration: .*JWT_SECRET/);
+    await expect(refused).rejects.not.toThrow(/\n\s+at /);
+  });
+
+  it('refuses to start on a database whose schema is behind, naming the command that brings it up to date', async () => {
+    const admin = new pg.Client({ connectionString: stack.postgres.url });
+    await admin.connect();
+    try {
+      await admin.query('CREATE DATABASE schema_behind');
+    } finally {
+      await admin.end();
+    }
+    const behind = new URL(stack.postgres.url);
+    behind.pathname = '/schema_behind';
+    await expect(startPhase2Instance(cleanup, stack, 'api-behind', { DATABASE_URL: behind.href })).rejects.toThrow(/the database schema is behind: run `npm run migrate -w phase2-production`/);
   });
 });

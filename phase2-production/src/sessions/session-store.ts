@@ -148,11 +148,17 @@ function cartChangeOf(json: string | null): CartChange | null {
 
 const KEY_FIELD_PREFIX = 'k:';
 
-function cartOf(flat: string[]): Record<string, number> {
+/** HGETALL's flat [field, value, field, value, …] reply as a map. */
+function fieldsOf(flat: string[]): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), String(flat[i + 1]));
+  return fields;
+}
+
+function cartOf(fields: Map<string, string>): Record<string, number> {
   const cart: Record<string, number> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) {
-    const field = flat[i] ?? '';
-    if (field.startsWith(CART_PREFIX)) cart[field.slice(CART_PREFIX.length)] = Number(flat[i + 1]);
+  for (const [field, value] of fields) {
+    if (field.startsWith(CART_PREFIX)) cart[field.slice(CART_PREFIX.length)] = Number(value);
   }
   return cart;
 }
@@ -204,16 +210,17 @@ export class RedisSessionStore implements SessionStore {
   async touch(id: string): Promise<Session | null> {
     const flat = await guardRedis(() => this.#redis.sessionTouch(KEY_PREFIX + id, this.#ttlMs));
     if (!flat) return null;
-    const fields = new Map<string, string>();
-    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] ?? '', flat[i + 1] ?? '');
-    const userJson = fields.get('user') ?? '';
+    const fields = fieldsOf(flat);
+    // Every field is written with the session (WRITE); an empty string stands for one that is not.
+    const field = (name: string) => fields.get(name) ?? '';
+    const userJson = field('user');
     return {
       id,
       user: userJson === '' ? null : (JSON.parse(userJson) as SessionUser),
-      csrfToken: fields.get('csrf') ?? '',
-      counter: Number(fields.get('counter') ?? 0),
-      cart: cartOf(flat),
-      createdAt: Number(fields.get('created') ?? 0),
+      csrfToken: field('csrf'),
+      counter: Number(field('counter')),
+      cart: cartOf(fields),
+      createdAt: Number(field('created')),
       expiresAt: this.#now() + this.#ttlMs,
     };
   }

@@ -1,22 +1,72 @@
 /**
- * A smoke run of every scenario against real processes (seconds each). It checks that figures are
- * produced for both phases and that every request is accounted for, not what the figures are:
- * speed is the report's business, not a test's.
+ * `npm start -- --profile smoke --out DIR`: the main job, run as a user runs it (through npm, from
+ * the repository root), in minutes: the contract checked by Dredd on both phases, the restart
+ * lesson, every benchmark scenario against real processes, the report written into DIR. It checks
+ * that each step ran and said what it found, that figures are produced for both phases and that
+ * every request is accounted for, not what the figures are: speed is the report's business, not a
+ * test's.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
-import { PROFILES } from '../src/profiles.ts';
-import { runBenchmarks } from '../src/run.ts';
-import { ENDPOINTS } from '../src/scenarios/throughput.ts';
-import type { Results } from '../src/results.ts';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENDPOINTS, PROFILES, type Results } from 'benchmarks';
+import { repoRoot } from '../src/paths.ts';
 
 const profile = PROFILES.smoke;
+const out = mkdtempSync(join(tmpdir(), 'lab-start-'));
 let results: Results;
+let run: { code: number | null; stdout: string; stderr: string };
 
 beforeAll(async () => {
-  results = await runBenchmarks(profile, ['throughput', 'capacity', 'failover', 'lab']);
-}, 600_000);
+  run = await new Promise((resolve, reject) => {
+    const child = spawn('npm', ['start', '--', '--profile', 'smoke', '--out', out], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+  });
+  if (run.code !== 0) throw new Error(`npm start exited ${String(run.code)}:\n${run.stdout.slice(-4000)}\n${run.stderr.slice(-4000)}`);
+  results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Results;
+}, 900_000);
+afterAll(() => { rmSync(out, { recursive: true, force: true }); });
 
-describe('smoke run', () => {
+describe('npm start -- --profile smoke --out DIR', () => {
+  it('checks the contract on both phases, every transaction passing', () => {
+    expect(run.stdout).toContain('== 1/3 the contract, checked by Dredd on each phase');
+    const rows = [...run.stdout.matchAll(/^\| (phase1-mock|phase2-production) \| (directly, http|through nginx, https) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|/gm)];
+    expect(rows.map((r) => r[1])).toEqual(['phase1-mock', 'phase2-production']);
+    for (const row of rows) expect([row[5], row[6]]).toEqual(['0', '0']);
+  });
+
+  it('shows what survives a restart: the token in both phases, the session only in phase 2', () => {
+    expect(run.stdout).toContain('| phase1-mock | 3 | 200: survived | 401: lost | - |');
+    expect(run.stdout).toContain('| phase2-production | 3 | 200: survived | 200: survived | 3 |');
+  });
+
+  it('writes the report into DIR, and nothing into the committed reports, and prints the headlines', () => {
+    for (const name of ['results.json', 'report.md', 'index.html']) expect(existsSync(join(out, name)), name).toBe(true);
+    expect(run.stdout).toContain(`Report: ${out} (report.md, index.html, results.json)`);
+    expect(run.stdout).toContain('== Benchmark headlines (smoke profile');
+    expect(results.profile).toBe('smoke');
+  });
+
+  it('refuses a profile it does not have, before starting anything', async () => {
+    const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('npm', ['start', '--', '--profile', 'huge'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+      child.on('close', (code) => { resolve({ code, stderr }); });
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('start: --profile is one of smoke, quick, full');
+  });
+});
+
+describe('the smoke profile\'s measurements', () => {
   it('measures what the live lab costs: the same read with it off, with its monitoring, and with its virtual users, and what its processes used', () => {
     const lab = results.labCost;
     expect(lab?.stages.map((s) => s.name)).toEqual(['lab off', 'monitoring', 'monitoring and virtual users']);
