@@ -8,3 +8,9 @@ export function bodySent(headers: Record<string, string | string[] | undefined>)
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (typeof length === 'string' && Number(length) > 0);
 }
+
+/** A request target's path, without its query: what the contract's paths are matched against. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

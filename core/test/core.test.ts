@@ -1,6 +1,6 @@
 /** The shared domain on its own: password hashes, cart pricing, request ids. */
 import { describe, expect, it } from 'vitest';
-import { UnknownProductError, clientErrorResponse, hashPassword, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
+import { UnknownProductError, clientErrorResponse, hashPassword, pathOf, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
 
 describe('password hashes', () => {
   it('verifies the right password only, and tolerates malformed hashes', async () => {
@@ -79,5 +79,13 @@ describe('request ids', () => {
     expect(requestIdFrom('x'.repeat(129))).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdFrom(['a', 'b'])).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestIdFrom(undefined)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('a request target\'s path', () => {
+  it('is the target up to its query, the whole target when it has none', () => {
+    expect(pathOf('/api/products?page=2&q=?')).toBe('/api/products');
+    expect(pathOf('/api/products')).toBe('/api/products');
+    expect(pathOf('/?')).toBe('/');
   });
 });

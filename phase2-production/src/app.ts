@@ -14,7 +14,7 @@ import helmet from '@fastify/helmet';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
-import { ProblemError, clientErrorResponse, requestIdFrom } from 'core';
+import { ProblemError, clientErrorResponse, requestIdFrom, pathOf } from 'core';
 import { operationAt } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
@@ -63,7 +63,7 @@ function lowerCaseHeaderNames(schema: AnySchema): AnySchema {
 
 /** The contract's operation for this request takes no body (the router has matched it by now). */
 function takesNoBody(request: FastifyRequest): boolean {
-  return operationAt(request.method, request.url.split('?')[0] ?? '')?.body === 'none';
+  return operationAt(request.method, pathOf(request.url))?.body === 'none';
 }
 
 export async function buildApp(config: Config, options: { now?: () => number; logger?: FastifyServerOptions['logger'] } = {}): Promise<Phase2App> {

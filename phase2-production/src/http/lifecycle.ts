@@ -9,7 +9,7 @@
  *                 503 SHUTTING_DOWN and Connection: close, before any handler runs.
  */
 import type { FastifyInstance } from 'fastify';
-import { PROBE_PATHS, ProblemError } from 'core';
+import { PROBE_PATHS, ProblemError, pathOf } from 'core';
 
 export type LifecycleState = 'running' | 'draining' | 'handing-over' | 'stopping';
 
@@ -25,7 +25,7 @@ export class Lifecycle {
 export function refuseWhileDraining(app: FastifyInstance, lifecycle: Lifecycle): void {
   app.addHook('onRequest', (request, reply, done) => {
     if (lifecycle.state === 'handing-over') void reply.header('Connection', 'close');
-    if (lifecycle.state === 'stopping' && !PROBE_PATHS.has(request.url.split('?')[0] ?? '')) {
+    if (lifecycle.state === 'stopping' && !PROBE_PATHS.has(pathOf(request.url))) {
       void reply.header('Connection', 'close');
       done(new ProblemError(503, 'SHUTTING_DOWN', 'This instance is shutting down; retry and another will answer.', { headers: { 'Retry-After': '1' } }));
       return;

@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { allowedMethods } from 'contract';
-import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody } from 'core';
+import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody, pathOf } from 'core';
 
 function validationProblem(error: FastifyError): ProblemError {
   const errors = (error.validation ?? []).map((issue) => {
@@ -38,7 +38,7 @@ export function toProblem(error: unknown): ProblemError {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) void reply.header(name, value);
-  const body: ProblemBody = problemBody(problem.status, problem.code, request.url.split('?')[0] ?? '/', request.id, problem.detail);
+  const body: ProblemBody = problemBody(problem.status, problem.code, pathOf(request.url), request.id, problem.detail);
   if (problem.extra.errors) body.errors = problem.extra.errors;
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
@@ -58,7 +58,7 @@ export function frameworkProblem(error: FastifyError): ProblemError {
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   // A path the contract has, with a method it does not take there, is a 405 that says which it takes.
-  const allow = allowedMethods(request.url.split('?')[0] ?? '/');
+  const allow = allowedMethods(pathOf(request.url));
   if (allow.length > 0) return sendProblem(request, reply, methodNotAllowed(allow));
   return sendProblem(request, reply, new ProblemError(404, 'ROUTE_NOT_FOUND', 'No operation of the API has this path.'));
 }
