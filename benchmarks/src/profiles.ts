@@ -8,8 +8,11 @@ export interface Profile {
   capacitySteps: number[];
   /** The same memory budget for both phases, and how many sessions to try at most. */
   budget: { mebibytes: number; maxSessions: number };
-  /** writers: sessions each incremented by its own writer through every fault (the durability count). */
-  failover: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number };
+  /**
+   * writers: sessions each incremented by its own writer through every fault (the durability
+   * count); faults: which of the scenario's faults to run (by the start of their names), or all.
+   */
+  failover: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number; faults: 'all' | string[] };
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
@@ -22,7 +25,9 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     // Fewer sessions than it takes to fill the budget: the smoke run checks that both phases are
     // put under it and report what happened, in seconds; the quick profile goes to the limit.
     budget: { mebibytes: 40, maxSessions: 8_000 },
-    failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500 },
+    // One fault of each kind: the scenario's machinery, timeline and durability count. Every Redis
+    // fault's own durability check runs in harness/test/ha.test.ts; the quick profile runs them all.
+    failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500, faults: ['process killed', 'one instance killed', 'Redis primary killed', 'PostgreSQL stopped'] },
   },
   // What `npm start` runs: a few minutes on a small machine.
   quick: {
@@ -31,7 +36,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000],
     budget: { mebibytes: 32, maxSessions: 160_000 },
-    failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000 },
+    failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000, faults: 'all' },
   },
   full: {
     name: 'full',
@@ -39,6 +44,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
     budget: { mebibytes: 256, maxSessions: 2_000_000 },
-    failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000 },
+    failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
   },
 };

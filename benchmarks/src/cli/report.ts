@@ -1,6 +1,10 @@
-/** `npm run report -w benchmarks -- <results.json> [out dir]`: renders a report again from its results. */
+/**
+ * `npm run report -w benchmarks -- <results.json> [out dir]`: renders a report again from its
+ * results. Paths are the caller's: npm runs a workspace's script in the workspace's directory, and
+ * says in INIT_CWD where the command was typed.
+ */
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Results } from '../results.ts';
 import { renderReport } from '../report/write.ts';
 
@@ -9,5 +13,8 @@ if (!file) {
   console.error('usage: npm run report -w benchmarks -- <results.json> [out dir]');
   process.exit(2);
 }
-await renderReport(JSON.parse(readFileSync(file, 'utf8')) as Results, null, out ?? dirname(file));
-console.log(`report written to ${out ?? dirname(file)}`);
+const callerDir = process.env.INIT_CWD ?? process.cwd();
+const resultsFile = resolve(callerDir, file);
+const outDir = out === undefined ? dirname(resultsFile) : resolve(callerDir, out);
+await renderReport(JSON.parse(readFileSync(resultsFile, 'utf8')) as Results, null, outDir);
+console.log(`report written to ${outDir}`);

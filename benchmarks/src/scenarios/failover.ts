@@ -10,6 +10,7 @@
 import { checkAcknowledged, faults, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from 'harness';
 import { TIMELINE_BUCKET_MS, type FailoverRow } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
+import type { Profile } from '../profiles.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,7 +42,7 @@ export function timeline(results: readonly LoadResult[]): FailoverRow['timeline'
   return buckets;
 }
 
-export async function runFailover(env: Environment, options: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number }, progress: (label: string) => void, only?: string[]): Promise<FailoverRow[]> {
+export async function runFailover(env: Environment, options: Profile['failover'], progress: (label: string) => void): Promise<FailoverRow[]> {
   const { topology } = env;
   const restartStoppedRedisNodes = async () => {
     for (const node of topology.stack.redisHa?.nodes ?? []) if (!node.process()) await faults.restartRedisNode(topology, node.name);
@@ -133,7 +134,7 @@ export async function runFailover(env: Environment, options: { knownSessions: nu
   ];
 
   const rows: FailoverRow[] = [];
-  for (const fault of list.filter((f) => !only || only.includes(f.name))) {
+  for (const fault of list.filter((f) => options.faults === 'all' || options.faults.some((name) => f.name.startsWith(name)))) {
     progress(`${fault.phase}: ${fault.name}`);
     // Each fault starts from a topology that acknowledges writes again (session() waits out 503s).
     const known = await Promise.all(Array.from({ length: options.knownSessions }, () => session(fault.url())));

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport, type Profile, type Scenario } from 'benchmarks';
-import { reportsDir } from '../paths.ts';
+import { callerPath, reportsDir } from '../paths.ts';
 import { describeError } from 'harness';
 
 const { values } = parseArgs({
@@ -28,7 +28,7 @@ if (unknown.length > 0) {
 }
 try {
   const results = await runBenchmarks(profile, chosen);
-  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: values.out });
+  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: callerPath(values.out) });
   printSummary(results);
   console.log(`\n[bench] report: ${written.join(', ')}`);
 } catch (error) {

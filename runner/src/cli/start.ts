@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport, type Profile } from 'benchmarks';
 import { Cleanup, describeError } from 'harness';
-import { reportsDir } from '../paths.ts';
+import { callerPath, reportsDir } from '../paths.ts';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
 
@@ -30,7 +30,7 @@ try {
   const lessons = await runRestartLessons(cleanup);
   console.log(`\n== 3/3 the benchmarks, ${profile.name} profile`);
   const results = await runBenchmarks(profile, SCENARIOS);
-  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: values.out });
+  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: callerPath(values.out) });
 
   console.log('\n================ Summary ================');
   printContractTable(summaries);
