@@ -210,23 +210,30 @@ export interface DurabilityCheck {
  * The server's side of the check: read every session back and compare its counter with what the
  * writer was told. Each session started at 0 and only its writer changed it, so its counter must
  * be at least the acknowledged count (nothing acknowledged lost) and at most the attempted count.
- * Retries through outages with a generous bound: a store that is still electing answers 503.
+ * A store that is still electing answers 503: the sessions it refused are asked again, round after
+ * round, until the deadline (generous), so that one that never answers does not use up the time of
+ * the others.
  */
 export async function checkAcknowledged(baseUrl: string, tallies: readonly WriterTally[], deadlineMs = 60_000): Promise<DurabilityCheck> {
   const check: DurabilityCheck = { sessions: tallies.length, sessionsLost: 0, unreadable: 0, acknowledged: 0, acknowledgedLost: 0, overCounted: 0, details: [] };
+  for (const tally of tallies) check.acknowledged += tally.acknowledged;
+  const answers = new Map<WriterTally, { status: number; value: number | null }>();
   const deadline = Date.now() + deadlineMs;
-  for (const tally of tallies) {
-    check.acknowledged += tally.acknowledged;
-    let status = 0;
-    let value: number | null = null;
-    while (Date.now() < deadline) {
+  let pending = [...tallies];
+  while (pending.length > 0) {
+    for (const tally of pending) {
       const response = await fetch(`${baseUrl}/api/stateful/counter`, { headers: { cookie: tally.client.cookie }, signal: AbortSignal.timeout(10_000) }).catch(() => null);
-      status = response?.status ?? 0;
-      if (status === 200) value = ((await response?.json()) as { value: number }).value;
-      else await response?.arrayBuffer();
-      if (status === 200 || status === 401) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const status = response?.status ?? 0;
+      const value = status === 200 ? ((await response?.json()) as { value: number }).value : null;
+      if (status !== 200) await response?.arrayBuffer();
+      answers.set(tally, { status, value });
     }
+    pending = pending.filter((tally) => ![200, 401].includes(answers.get(tally)?.status ?? 0));
+    if (pending.length === 0 || Date.now() >= deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  for (const tally of tallies) {
+    const { status, value } = answers.get(tally) ?? { status: 0, value: null };
     if (status === 401) {
       check.sessionsLost += 1;
       check.acknowledgedLost += tally.acknowledged;
