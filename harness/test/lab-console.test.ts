@@ -188,6 +188,13 @@ describe('the lab console\'s sampler', () => {
     ]);
   });
 
+  it('keeps the last 500 lines of its timeline', () => {
+    for (let i = 0; i < 520; i += 1) labConsole.record('change', `line ${i}`);
+    const lines = timeline();
+    expect(lines).toHaveLength(500);
+    expect([lines[0], lines.at(-1)]).toEqual(['line 20', 'line 519']);
+  });
+
   it('serves the page, its event stream (history first), its state and the crowd\'s metrics; nothing else', async () => {
     const server = createServer((req, res) => {
       if (!labConsole.handle(req, res)) res.writeHead(404).end();
@@ -204,6 +211,10 @@ describe('the lab console\'s sampler', () => {
       expect(script).toContain('new EventSource("/events")');
       expect(script).not.toMatch(/^import /m);
       expect((await fetch(`${base}/uPlot.iife.min.js`)).status).toBe(200);
+      // A query string does not change what is served; HEAD gets the headers alone.
+      expect(await (await fetch(`${base}/?from=bookmark`)).text()).toContain('<title>Lab console');
+      const head = await fetch(`${base}/console.css`, { method: 'HEAD' });
+      expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, 'text/css; charset=utf-8', '']);
       expect((await fetch(`${base}/nothing`)).status).toBe(404);
       expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(404);
 

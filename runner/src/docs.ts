@@ -28,7 +28,7 @@ export function markdownFiles(): string[] {
 }
 
 export function mermaidBlocks(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  return [...readFileSync(file, 'utf8').matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => String(m[1]));
 }
 
 /** Renders every diagram of docs/*.md to docs/diagrams/<file>-<n>.svg; throws on a broken one. */
@@ -56,9 +56,9 @@ export function brokenLinks(files = markdownFiles()): string[] {
   for (const file of files) {
     const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
     for (const match of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-      const target = match[1] ?? '';
+      const target = String(match[1]);
       if (/^(https?:|mailto:|#)/.test(target)) continue;
-      const path = resolve(dirname(file), target.split('#')[0] ?? '');
+      const path = resolve(dirname(file), target.replace(/#.*$/, ''));
       if (!existsSync(path)) broken.push(`${relative(repoRoot, file)}: ${target}`);
     }
   }
