@@ -9,6 +9,7 @@ import type { Headline, Results } from '../src/results.ts';
 import { formatHeadline, renderMarkdown } from '../src/report/markdown.ts';
 import { charts } from '../src/report/charts.ts';
 import { printSummary } from '../src/report/write.ts';
+import { phase1Outcome, phase2Outcome } from '../src/scenarios/budget.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/results.json', import.meta.url), 'utf8')) as Results;
 const headline = (over: Partial<Headline>): Headline => ({ name: 'h', value: 1, low: 1, high: 1, unit: '×', target: null, better: 'higher', verdict: 'info', explanation: 'why', ...over });
@@ -97,5 +98,18 @@ describe('charts of a partial run', () => {
     if (!capacityRow || !failoverRow) throw new Error('the fixture has a row of each');
     const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }] });
     expect(list).toEqual([]);
+  });
+});
+
+describe('the memory budget\'s outcome, in words', () => {
+  it('says whether phase 1 died, and of what, or that it was not pushed that far', () => {
+    expect(phase1Outcome({ died: true, outOfMemory: true, held: 25_000 })).toBe('out of memory: the process died after about 25,000 sessions, and every session with it');
+    expect(phase1Outcome({ died: true, outOfMemory: false, held: 10 })).toBe('the process died after about 10 sessions, and every session with it');
+    expect(phase1Outcome({ died: false, outOfMemory: false, held: 8_000 })).toBe('still running at 8,000 sessions (the budget was not reached)');
+  });
+
+  it('says what Redis evicted at its limit, or that it was not reached', () => {
+    expect(phase2Outcome({ evicted: 33_718, live: 126_282, made: 160_000 })).toBe('kept serving; at the limit it holds about 126,282 sessions and evicted the 33,718 least recently used');
+    expect(phase2Outcome({ evicted: 0, live: 8_000, made: 8_000 })).toBe('no eviction after 8,000 sessions (the budget was not reached)');
   });
 });

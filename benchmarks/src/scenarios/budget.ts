@@ -21,6 +21,19 @@ async function create(url: string, amount: number): Promise<{ created: number; f
   return { created, failed: amount - created };
 }
 
+/** What happened to phase 1 at its heap limit, in words for the report. */
+export function phase1Outcome(end: { died: boolean; outOfMemory: boolean; held: number }): string {
+  const held = end.held.toLocaleString('en');
+  if (!end.died) return `still running at ${held} sessions (the budget was not reached)`;
+  return `${end.outOfMemory ? 'out of memory: ' : ''}the process died after about ${held} sessions, and every session with it`;
+}
+
+/** What happened to phase 2's Redis at its maxmemory, in words for the report. */
+export function phase2Outcome(end: { evicted: number; live: number; made: number }): string {
+  if (end.evicted === 0) return `no eviction after ${end.made.toLocaleString('en')} sessions (the budget was not reached)`;
+  return `kept serving; at the limit it holds about ${end.live.toLocaleString('en')} sessions and evicted the ${end.evicted.toLocaleString('en')} least recently used`;
+}
+
 export async function runBudget(env: Environment, budget: { mebibytes: number; maxSessions: number }, progress: (label: string) => void): Promise<BudgetRow[]> {
   const rows: BudgetRow[] = [];
   const bytes = budget.mebibytes * 1024 * 1024;
@@ -56,7 +69,7 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
       creationFailures: failed,
       sessionsHeld: died ? 0 : held,
       evicted: 0,
-      outcome: died ? `${outOfMemory ? 'out of memory: ' : ''}the process died after about ${held.toLocaleString('en')} sessions, and every session with it` : `still running at ${held.toLocaleString('en')} sessions (the budget was not reached)`,
+      outcome: phase1Outcome({ died, outOfMemory, held }),
     });
     await phase1.stop();
 
@@ -93,7 +106,7 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
         creationFailures: refused,
         sessionsHeld: live,
         evicted,
-        outcome: evicted > 0 ? `kept serving; at the limit it holds about ${live.toLocaleString('en')} sessions and evicted the ${evicted.toLocaleString('en')} least recently used` : `no eviction after ${made.toLocaleString('en')} sessions (the budget was not reached)`,
+        outcome: phase2Outcome({ evicted, live, made }),
       });
     } finally {
       client.disconnect();
