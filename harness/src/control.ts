@@ -132,6 +132,9 @@ export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'contr
       ).finally(() => { busy = false; });
     });
   });
+  // The client closes an idle connection before the server does (the way round that loses no
+  // request): a server that closes first races a client sending on the same connection.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
