@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
-import { fastRestartRedisPrimary, killInstance, killRedisPrimary, killRedisReplica, pauseRedisPrimary, redisRole, restartInstance, restartRedisNode, rollingRestart, startPostgres, startSentinels, stopPostgres, stopSentinels, killPhase1, type Observation } from '../src/faults.ts';
+import { fastRestartRedisPrimary, killInstance, stopInstance, killRedisPrimary, killRedisReplica, pauseRedisPrimary, redisRole, restartInstance, restartRedisNode, rollingRestart, startPostgres, startSentinels, stopPostgres, stopSentinels, killPhase1, type Observation } from '../src/faults.ts';
 import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, startSession, steadyLoad, type LoadResult, type SessionClient } from '../src/load.ts';
 import { startPhase1 } from '../src/phases.ts';
 
@@ -107,6 +107,26 @@ describe('faults under a light steady load', () => {
     await restartInstance(topology, 'api-2');
   });
 
+  it('SIGTERM to one instance (stop-instance): it drains and exits 0, and no request of any method fails; restart-instance brings it back, running or not', async () => {
+    const known = await clients(topology.url, 10);
+    const load = steadyLoad(topology.url, mixedSessionLoad(known), { workers: 4, pauseMs: 5, resend: false });
+    await settle(500);
+    const observation = await stopInstance(topology, 'api-3');
+    await settle(1000);
+    const results = await load.stop();
+    report(observation, results);
+    expect(observation.notes).toContain('exit code 0');
+    expect(described(failures(results))).toEqual([]);
+    expect(await stillThere(known)).toBe(known.length);
+    const started = await restartInstance(topology, 'api-3');
+    expect(started.downAfterMs).toBeNull();
+    // Restarted while it runs: stopped first, then started on the same port.
+    const replaced = await restartInstance(topology, 'api-3');
+    expect(replaced.downAfterMs).not.toBeNull();
+    expect(replaced.pid).not.toBe(started.pid);
+    expect((await fetch(`${topology.instances[2]?.url ?? ''}/health/ready`)).status).toBe(200);
+  }, 120_000);
+
   it('rolling restart of every instance: a plain keep-alive client that resends nothing sees 0 failed requests of any method, no session lost', async () => {
     const known = await clients(topology.url, 20);
     const load = steadyLoad(topology.url, mixedSessionLoad(known), { workers: 4, pauseMs: 5, resend: false });
@@ -195,6 +215,19 @@ describe('Redis faults under 20 writers, each incrementing its own session', () 
     expect(check.details).toEqual([]);
     expect(await redisRole(paused?.port ?? 0)).toBe('replica');
     expect((await ha?.currentPrimary())?.name).not.toBe(paused?.name);
+  }, 180_000);
+
+  it('the primary paused and resumed the moment a replica is promoted: the window asynchronous replication leaves, counted (ADR 7)', async () => {
+    const ha = topology.stack.redisHa;
+    const paused = await ha?.currentPrimary();
+    const { observation, check } = await underWriters(() => pauseRedisPrimary(topology, 0, 'at-promotion'));
+    expect(observation.action).toBe('pause-redis-primary-resume-mid-failover');
+    expect(observation.recoveredAfterMs).not.toBeNull();
+    // What this window can lose is what the fault exists to show: measured, not promised. No
+    // session is lost, and no counter holds more than was sent.
+    expect(check.sessionsLost).toBe(0);
+    expect(check.overCounted).toBe(0);
+    expect(await redisRole(paused?.port ?? 0)).toBe('replica');
   }, 180_000);
 
   it('a replica killed: writes go on, confirmed by the other replica', async () => {

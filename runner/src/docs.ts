@@ -76,7 +76,7 @@ export function missingCommands(files = markdownFiles()): string[] {
   const root = scripts('');
   for (const file of files) {
     for (const match of readFileSync(file, 'utf8').matchAll(/npm (start|test|run ([\w:-]+))(?: -w ([\w-]+))?/g)) {
-      const script = match[2] ?? match[1] ?? '';
+      const script = match[2] ?? String(match[1]);
       const workspace = match[3];
       const known = workspace ? existsSync(join(repoRoot, workspace, 'package.json')) && scripts(workspace).has(script) : root.has(script);
       if (!known) missing.push(`${relative(repoRoot, file)}: ${match[0]}`);
