@@ -3,9 +3,9 @@
  * a stable code and a 4xx where the client is at fault, a 500 with no details otherwise.
  */
 import { describe, expect, it } from 'vitest';
-import type { FastifyError } from 'fastify';
+import Fastify, { type FastifyError } from 'fastify';
 import { DependencyUnavailableError, ProblemError } from 'core';
-import { frameworkProblem, toProblem } from '../../src/http/problem.ts';
+import { errorHandler, frameworkProblem, toProblem } from '../../src/http/problem.ts';
 
 const fastifyError = (fields: Partial<FastifyError>): FastifyError => Object.assign(new Error(fields.message ?? 'x'), fields) as FastifyError;
 
@@ -49,5 +49,31 @@ describe('frameworkProblem', () => {
   it('a path segment past the limit is 414, anything else the router refuses is 400', () => {
     expect(frameworkProblem(fastifyError({ code: 'FST_ERR_MAX_PARAM_LENGTH' }))).toMatchObject({ status: 414, code: 'URI_TOO_LONG' });
     expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }))).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+  });
+});
+
+describe('errorHandler', () => {
+  it('answers an unexpected error with a bare 500 problem, and logs the error with the request id', async () => {
+    const lines: string[] = [];
+    const app = Fastify({ logger: { level: 'error', stream: { write: (line: string) => { lines.push(line); } } } });
+    app.setErrorHandler(errorHandler);
+    app.get('/boom', () => { throw new Error('the secret internals'); });
+    try {
+      const answer = await app.inject({ method: 'GET', url: '/boom?x=1' });
+      expect(answer.statusCode).toBe(500);
+      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.json()).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', instance: '/boom' });
+      expect(answer.body).not.toContain('secret');
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; reqId: string; err: { message: string } });
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ msg: 'request failed', err: { message: 'the secret internals' } });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('names a validation issue without a context or a message as the request\'s, and invalid', () => {
+    const problem = toProblem(fastifyError({ validation: [{ keyword: 'format', instancePath: '/id', schemaPath: '#/format', params: {} }] }));
+    expect(problem.extra.errors).toEqual([{ path: '/request/id', message: 'is invalid' }]);
   });
 });
