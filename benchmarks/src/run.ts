@@ -1,6 +1,6 @@
 /** One benchmark run: the environment up, the chosen scenarios, every figure into Results. */
 import { responseValidator } from 'contract';
-import { startEnvironment } from './environment.ts';
+import { startEnvironment, type Environment } from './environment.ts';
 import { headlines } from './headlines.ts';
 import { describeMachine } from './machine.ts';
 import type { Profile } from './profiles.ts';
@@ -26,19 +26,41 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'>;
+
+/** Each scenario: how many progress lines it prints, and what it measures into the results. */
+const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
+  throughput: {
+    steps: () => 21,
+    run: async (env, profile, into, progress) => { into.throughput = await runThroughput(env, profile.load, responseValidator(), progress); },
+  },
+  capacity: {
+    steps: (profile) => profile.capacitySteps.length * 4 + 2,
+    run: async (env, profile, into, progress) => {
+      into.capacity = await runCapacity(env, profile.capacitySteps, profile.load, progress);
+      into.budget = await runBudget(env, profile.budget, progress);
+    },
+  },
+  failover: {
+    steps: () => 5,
+    run: async (env, profile, into, progress) => { into.failover = await runFailover(env, profile.failover, progress); },
+  },
+  lab: {
+    steps: () => 6,
+    run: async (env, profile, into, progress) => { into.labCost = await runLabCost(env, profile.load, progress); },
+  },
+};
+
 export async function runBenchmarks(profile: Profile, scenarios: readonly Scenario[]): Promise<Results> {
   const startedAt = new Date().toISOString();
-  const steps = (scenarios.includes('throughput') ? 21 : 0) + (scenarios.includes('capacity') ? profile.capacitySteps.length * 4 + 2 : 0) + (scenarios.includes('failover') ? 5 : 0) + (scenarios.includes('lab') ? 6 : 0);
-  const progress = progressPrinter(steps);
+  // In the order of SCENARIOS, whatever order they were asked for in.
+  const chosen = SCENARIOS.filter((scenario) => scenarios.includes(scenario));
+  const progress = progressPrinter(chosen.reduce((n, scenario) => n + RUNNERS[scenario].steps(profile), 0));
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
   try {
-    const validate = responseValidator();
-    const throughput = scenarios.includes('throughput') ? await runThroughput(env, profile.load, validate, progress('throughput')) : [];
-    const capacity = scenarios.includes('capacity') ? await runCapacity(env, profile.capacitySteps, profile.load, progress('capacity')) : [];
-    const budget = scenarios.includes('capacity') ? await runBudget(env, profile.budget, progress('capacity')) : [];
-    const failover = scenarios.includes('failover') ? await runFailover(env, profile.failover, progress('failover')) : [];
-    const labCost = scenarios.includes('lab') ? await runLabCost(env, profile.load, progress('lab')) : null;
+    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null };
+    for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
     return {
       profile: profile.name,
       startedAt,
@@ -46,12 +68,8 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       machine: describeMachine(env.programs),
       load: profile.load,
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
-      throughput,
-      capacity,
-      budget,
-      failover,
-      labCost,
-      headlines: headlines(throughput, capacity, failover),
+      ...measured,
+      headlines: headlines(measured.throughput, measured.capacity, measured.failover),
     };
   } finally {
     await env.cleanup.run();
