@@ -66,14 +66,15 @@ export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], 
     }
     if (f.fault === 'Redis primary killed') list.push(single('Redis failover: writes back after', f.recoveredAfterMs, 'ms', 5000, 'lower', 'Sentinel notices in 1 s, agrees, promotes a replica; every instance then follows.'));
   }
-  const counted = failover.filter((f) => f.phase === 'phase2-production' && f.writes && f.fault !== REDIS_RESUMED_MID_FAILOVER);
+  // Every phase 2 fault's durability count but the one whose loss is the lesson (it has its own headline).
+  const counted = failover.flatMap((f) => (f.phase === 'phase2-production' && f.fault !== REDIS_RESUMED_MID_FAILOVER && f.writes ? [f.writes] : []));
   const midFailover = failover.find((f) => f.fault === REDIS_RESUMED_MID_FAILOVER);
   if (midFailover?.writes) {
     list.push(single('Redis primary resumed mid-failover: acknowledged writes lost', midFailover.writes.acknowledgedLost, 'requests', null, 'lower', `Of ${midFailover.writes.acknowledged} acknowledged: the window asynchronous replication leaves (ADR 7).`));
   }
   if (counted.length > 0) {
-    const lost = counted.reduce((n, f) => n + (f.writes?.acknowledgedLost ?? 0), 0);
-    const acknowledged = counted.reduce((n, f) => n + (f.writes?.acknowledged ?? 0), 0);
+    const lost = counted.reduce((n, writes) => n + writes.acknowledgedLost, 0);
+    const acknowledged = counted.reduce((n, writes) => n + writes.acknowledged, 0);
     list.push(single('phase 2, every fault: acknowledged writes lost', lost, 'requests', 0, 'lower', `Of ${acknowledged} increments acknowledged across ${counted.length} faults, read back afterwards.`));
   }
   const phase1Kill = failover.find((f) => f.phase === 'phase1-mock');

@@ -8,6 +8,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Headline, Results } from '../src/results.ts';
 import { formatHeadline, renderMarkdown } from '../src/report/markdown.ts';
 import { charts } from '../src/report/charts.ts';
+import { renderHtml } from '../src/report/html.ts';
+import { withWhiteGround } from '../src/report/svg.ts';
 import { printSummary } from '../src/report/write.ts';
 import { phase1Outcome, phase2Outcome } from '../src/scenarios/budget.ts';
 
@@ -111,5 +113,21 @@ describe('the memory budget\'s outcome, in words', () => {
   it('says what Redis evicted at its limit, or that it was not reached', () => {
     expect(phase2Outcome({ evicted: 33_718, live: 126_282, made: 160_000 })).toBe('kept serving; at the limit it holds about 126,282 sessions and evicted the 33,718 least recently used');
     expect(phase2Outcome({ evicted: 0, live: 8_000, made: 8_000 })).toBe('no eviction after 8,000 sessions (the budget was not reached)');
+  });
+});
+
+describe('the page around the charts', () => {
+  it('gives every chart a white ground, whether Mermaid wrote a style or not, and leaves what is not an SVG alone', () => {
+    expect(withWhiteGround('<svg id="a" style="max-width: 10px"><g/></svg>')).toBe('<svg id="a" style="background-color: white; max-width: 10px"><g/></svg>');
+    expect(withWhiteGround('<svg id="a"><g/></svg>')).toBe('<svg style="background-color: white;" id="a"><g/></svg>');
+    expect(withWhiteGround('not an svg')).toBe('not an svg');
+  });
+
+  it('puts each rendered chart where its block was, an empty frame for one that did not render, and titles the page from the report', () => {
+    const html = renderHtml('# The title\n\n```mermaid\nA\n```\n\n```mermaid\nB\n```\n', ['<svg>one</svg>']);
+    expect(html).toContain('<title>The title</title>');
+    expect(html).toContain('<div class="chart"><svg>one</svg></div>');
+    expect(html).toContain('<div class="chart"></div>');
+    expect(renderHtml('no heading', [])).toContain('<title>Benchmark report</title>');
   });
 });
