@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { LabConsole, type ConsoleInit, type LabSnapshot } from '../src/lab/console.ts';
 import type { Crowd, CrowdCounts } from '../src/lab/crowd.ts';
 import { LAB_QUERIES } from '../src/lab/queries.ts';
+import { queryPrometheus } from '../src/infra/prometheus.ts';
 
 type Series = { metric: Record<string, string>; value: number }[];
 
@@ -27,6 +28,10 @@ beforeAll(async () => {
     const id = byExpr.get(expr);
     if (failing) {
       res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', error: 'overloaded' }));
+      return;
+    }
+    if (expr === 'up[1m]') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }));
       return;
     }
     if (id === undefined) {
@@ -238,5 +243,15 @@ describe('the lab console\'s sampler', () => {
     } finally {
       await new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); });
     }
+  });
+});
+
+describe('queryPrometheus', () => {
+  it('returns an instant vector\'s samples, and says what Prometheus refused or answered otherwise', async () => {
+    answers = { postgres: [up('postgres', 'postgres', 1)] };
+    const expr = LAB_QUERIES.find((q) => q.id === 'postgres')?.expr ?? '';
+    expect(await queryPrometheus(prometheusUrl, expr)).toEqual([{ metric: { job: 'postgres', instance: 'postgres' }, value: 1 }]);
+    await expect(queryPrometheus(prometheusUrl, 'no_such_query')).rejects.toThrow('prometheus: unknown query no_such_query in no_such_query');
+    await expect(queryPrometheus(prometheusUrl, 'up[1m]')).rejects.toThrow('prometheus: up[1m] is a matrix, not an instant vector');
   });
 });
