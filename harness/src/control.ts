@@ -119,7 +119,8 @@ export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'contr
       }
       busy = true;
       labConsole?.faultStarted(action, command.target);
-      handler(command.target, command.seconds).then(
+      // A handler that throws before its promise exists (a missing target) is refused like one that rejects.
+      (async () => handler(command.target, command.seconds))().then(
         (observation) => {
           labConsole?.faultFinished(action, command.target, observation);
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(observation));

@@ -41,6 +41,7 @@ describe('the control server', () => {
     'kill-instance': (target) => Promise.resolve(observed('kill-instance', target)),
     'slow-fault': (target) => new Promise((resolve) => { release = () => { resolve(observed('slow-fault', target)); }; }),
     'failing-fault': () => Promise.reject(new Error('api-9 is not an instance')),
+    'throwing-fault': () => { throw new Error('this action needs a target'); },
   };
 
   beforeAll(async () => { control = await serveControl(cleanup, { phase1: 'http://p1', phase2: 'http://p2', instances: ['api-1'] }, actions, stateFile); });
@@ -95,10 +96,14 @@ describe('the control server', () => {
     expect((await send('/faults/kill-instance', { contentType: 'application/json; charset=utf-8', host: '[::1]:9' })).status).toBe(200);
   });
 
-  it('says why a fault could not run', async () => {
+  it('says why a fault could not run, whether its handler rejected or threw, and serves on', async () => {
     const answer = await send('/faults/failing-fault', { contentType: json });
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body)).toMatchObject({ title: 'The fault could not run', detail: 'api-9 is not an instance' });
+    const thrown = await send('/faults/throwing-fault', { contentType: json });
+    expect(thrown.status).toBe(400);
+    expect(JSON.parse(thrown.body)).toMatchObject({ detail: 'this action needs a target' });
+    expect((await send('/faults/kill-instance', { contentType: json })).status).toBe(200);
   });
 
   it('runs one fault at a time: another is refused with 409 until the first is done', async () => {
