@@ -24,7 +24,21 @@ export function withWhiteGround(svg: string): string {
   return styled + svg.slice(root.length);
 }
 
+/**
+ * Charts already rendered in this process, by id and definition (the id names the SVG's elements):
+ * a report written again with the same charts (latest/ beside the dated copy, a test) reuses them
+ * instead of starting Chromium again.
+ */
+const rendered = new Map<string, string>();
+const cacheKey = (chart: Chart) => `${chart.id}\n${chart.mermaid}`;
+
 export async function renderSvgs(charts: Chart[]): Promise<Map<string, string>> {
+  const missing = charts.filter((chart) => !rendered.has(cacheKey(chart)));
+  if (missing.length > 0) await renderInChromium(missing);
+  return new Map(charts.map((chart) => [chart.id, rendered.get(cacheKey(chart)) ?? '']));
+}
+
+async function renderInChromium(charts: Chart[]): Promise<void> {
   const { chromium } = ensurePrograms(['chromium']);
   const browser = await puppeteer.launch({
     executablePath: chromium,
@@ -44,7 +58,6 @@ export async function renderSvgs(charts: Chart[]): Promise<Map<string, string>> 
     const page = await browser.newPage();
     await page.setContent('<!doctype html><html><head><meta charset="utf-8"></head><body></body></html>');
     await page.addScriptTag({ path: MERMAID_BUNDLE });
-    const svgs = new Map<string, string>();
     for (const chart of charts) {
       const svg = await page.evaluate(async (id: string, definition: string) => {
         const mermaid = (globalThis as unknown as { mermaid: MermaidApi }).mermaid;
@@ -52,9 +65,8 @@ export async function renderSvgs(charts: Chart[]): Promise<Map<string, string>> 
         return (await mermaid.render(id, definition)).svg;
       }, `chart-${chart.id}`, chart.mermaid);
       // A white ground, as on a printed page, whatever the viewer's background.
-      svgs.set(chart.id, withWhiteGround(svg));
+      rendered.set(cacheKey(chart), withWhiteGround(svg));
     }
-    return svgs;
   } finally {
     await browser.close();
   }
