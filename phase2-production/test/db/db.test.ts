@@ -1,5 +1,5 @@
 /**
- * The migration step on a real PostgreSQL: a migration that fails leaves the schema as the last
+ * The database layer. The migration step on a real PostgreSQL: a migration that fails leaves the schema as the last
  * good one left it (its transaction rolled back, not recorded), names itself in the error, and is
  * still pending, so the next `npm run migrate` runs it again once fixed.
  */
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup, startPostgres } from 'harness';
-import { createPool, type Pool } from '../../src/db/pool.ts';
+import { createPool, isPostgresUnavailable, type Pool } from '../../src/db/pool.ts';
 import { migrate, pendingMigrations } from '../../src/db/migrate.ts';
 
 const cleanup = new Cleanup();
@@ -39,5 +39,18 @@ describe('migrate', () => {
     writeFileSync(join(dir, '002_broken.sql'), 'CREATE TABLE second (id int);');
     expect(await migrate(pool, dir)).toEqual(['002_broken.sql']);
     expect(await pendingMigrations(pool, dir)).toEqual([]);
+  });
+});
+
+describe('isPostgresUnavailable', () => {
+  it('tells PostgreSQL out of reach (503, retry) from a query of ours that is wrong (500)', () => {
+    const withCode = (code: string) => Object.assign(new Error('x'), { code });
+    expect(isPostgresUnavailable(withCode('08006'))).toBe(true);
+    expect(isPostgresUnavailable(withCode('57P01'))).toBe(true);
+    expect(isPostgresUnavailable(withCode('ECONNREFUSED'))).toBe(true);
+    expect(isPostgresUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isPostgresUnavailable(withCode('42P01'))).toBe(false);
+    expect(isPostgresUnavailable(new Error('syntax error'))).toBe(false);
+    expect(isPostgresUnavailable('08006')).toBe(false);
   });
 });
