@@ -4,8 +4,8 @@
  * docs/reports/latest/ (or DIR), and prints the headlines.
  */
 import { parseArgs } from 'node:util';
-import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport, type Profile, type Scenario } from 'benchmarks';
-import { callerPath, reportsDir } from '../paths.ts';
+import { SCENARIOS, printSummary, type Scenario } from 'benchmarks';
+import { benchmarkAndReport, profileNamed } from '../benchmark-run.ts';
 import { describeError } from 'harness';
 
 const { values } = parseArgs({
@@ -15,9 +15,9 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-const profile = PROFILES[values.profile as Profile['name']] as Profile | undefined;
-if (!profile) {
-  console.error(`bench: --profile is one of ${Object.keys(PROFILES).join(', ')}`);
+const profile = profileNamed(values.profile);
+if (typeof profile === 'string') {
+  console.error(`bench: ${profile}`);
   process.exit(2);
 }
 const chosen = (values.scenario ?? [...SCENARIOS]) as Scenario[];
@@ -27,8 +27,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 try {
-  const results = await runBenchmarks(profile, chosen);
-  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: callerPath(values.out) });
+  const { results, written } = await benchmarkAndReport(profile, chosen, values.out);
   printSummary(results);
   console.log(`\n[bench] report: ${written.join(', ')}`);
 } catch (error) {

@@ -6,16 +6,16 @@
  * committed report: what `npm test` runs.
  */
 import { parseArgs } from 'node:util';
-import { PROFILES, SCENARIOS, printSummary, runBenchmarks, writeReport, type Profile } from 'benchmarks';
+import { SCENARIOS, printSummary } from 'benchmarks';
 import { Cleanup, describeError } from 'harness';
-import { callerPath, reportsDir } from '../paths.ts';
+import { benchmarkAndReport, profileNamed } from '../benchmark-run.ts';
 import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
 import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
 
 const { values } = parseArgs({ options: { profile: { type: 'string', default: 'quick' }, out: { type: 'string' } } });
-const profile = PROFILES[values.profile as Profile['name']] as Profile | undefined;
-if (!profile) {
-  console.error(`start: --profile is one of ${Object.keys(PROFILES).join(', ')}`);
+const profile = profileNamed(values.profile);
+if (typeof profile === 'string') {
+  console.error(`start: ${profile}`);
   process.exit(2);
 }
 
@@ -29,8 +29,7 @@ try {
   console.log('\n== 2/3 what survives a restart');
   const lessons = await runRestartLessons(cleanup);
   console.log(`\n== 3/3 the benchmarks, ${profile.name} profile`);
-  const results = await runBenchmarks(profile, SCENARIOS);
-  const written = await writeReport(results, values.out === undefined ? { reportsDir } : { out: callerPath(values.out) });
+  const { results, written } = await benchmarkAndReport(profile, SCENARIOS, values.out);
 
   console.log('\n================ Summary ================');
   printContractTable(summaries);
