@@ -1,16 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
 const PACKAGES = ['contract', 'core', 'phase1-mock', 'phase2-production', 'harness', 'benchmarks', 'runner'];
+const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts', 'phase2-production/test/process.test.ts'];
 
 export default defineConfig({
   test: {
-    include: ['*/test/**/*.test.ts'],
     globalSetup: ['harness/test/global-setup.ts'],
     // With LAB_COVERAGE_DIR set (npm test), the processes tests start measure their own coverage.
     setupFiles: ['scripts/coverage/worker-setup.ts'],
-    // One file at a time: the fault tests and the benchmark smoke run measure timing-sensitive
-    // behaviour on real processes, and must not share this machine's two cores with each other.
-    fileParallelism: false,
+    projects: [
+      // The whole-system tests, one file at a time: each runs a full topology (several instances,
+      // Redis with Sentinels, PostgreSQL, nginx, a lab) and breaks it on purpose, and two of them
+      // at once would leave each other's failovers too little of this machine's two cores.
+      { extends: true, test: { name: 'system', include: SYSTEM_TESTS, fileParallelism: false } },
+      // The rest, beside them: units, stand-ins, and single processes on their own ports and dirs.
+      { extends: true, test: { name: 'parts', include: ['*/test/**/*.test.ts'], exclude: SYSTEM_TESTS } },
+    ],
     // Integration tests start real processes; give them room but keep a hung test from hanging CI.
     testTimeout: 30_000,
     hookTimeout: 60_000,
