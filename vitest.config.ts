@@ -8,13 +8,15 @@ export default defineConfig({
     globalSetup: ['harness/test/global-setup.ts'],
     // With LAB_COVERAGE_DIR set (npm test), the processes tests start measure their own coverage.
     setupFiles: ['scripts/coverage/worker-setup.ts'],
+    // Two lanes on two cores: the system tests one after another in one, the rest in the other.
+    maxWorkers: 2,
     projects: [
       // The whole-system tests, one file at a time: each runs a full topology (several instances,
       // Redis with Sentinels, PostgreSQL, nginx, a lab) and breaks it on purpose, and two of them
       // at once would leave each other's failovers too little of this machine's two cores.
       { extends: true, test: { name: 'system', include: SYSTEM_TESTS, fileParallelism: false } },
       // The rest, beside them: units, stand-ins, and single processes on their own ports and dirs.
-      { extends: true, test: { name: 'parts', include: ['*/test/**/*.test.ts'], exclude: SYSTEM_TESTS } },
+      { extends: true, test: { name: 'parts', include: ['*/test/**/*.test.ts'], exclude: SYSTEM_TESTS, maxWorkers: 1 } },
     ],
     // Integration tests start real processes; give them room but keep a hung test from hanging CI.
     testTimeout: 30_000,
