@@ -8,8 +8,6 @@ export default defineConfig({
     globalSetup: ['harness/test/global-setup.ts'],
     // With LAB_COVERAGE_DIR set (npm test), the processes tests start measure their own coverage.
     setupFiles: ['scripts/coverage/worker-setup.ts'],
-    // Two lanes on two cores: the system tests one after another in one, the rest in the other.
-    maxWorkers: 2,
     projects: [
       // The whole-system tests, one file at a time: each runs a full topology (several instances,
       // Redis with Sentinels, PostgreSQL, nginx, a lab) and breaks it on purpose, and two of them

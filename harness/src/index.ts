@@ -1,6 +1,7 @@
 /** What tests in other workspaces use to start real infrastructure and phases. */
 export { Cleanup } from './cleanup.ts';
 export { describeError } from './errors.ts';
+export { prepareTestMachine } from './prepare.ts';
 export { freePort } from './ports.ts';
 export { startRedis, type RunningRedis } from './infra/redis.ts';
 export { startPostgres, type RunningPostgres } from './infra/postgres.ts';

@@ -162,8 +162,11 @@ function plainData(entry: libCoverage.FileCoverageData): libCoverage.FileCoverag
 }
 
 /** vitest's own map with the children's hits added onto it. */
-export async function wholeSuite(vitestJson: string, childDir: string): Promise<CoverageMap> {
-  const data = JSON.parse(readFileSync(vitestJson, 'utf8')) as libCoverage.CoverageMapData;
+export async function wholeSuite(vitestJsons: string[], childDir: string): Promise<CoverageMap> {
+  // Each vitest run maps every file the same way (one transpiler): their hits add up.
+  const runs = libCoverage.createCoverageMap({});
+  for (const file of vitestJsons) runs.merge(JSON.parse(readFileSync(file, 'utf8')) as libCoverage.CoverageMapData);
+  const data = runs.toJSON();
   const children = (await childCoverage(childDir)).toJSON();
   for (const [file, child] of Object.entries(children)) {
     const target = data[file];

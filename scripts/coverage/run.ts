@@ -1,18 +1,18 @@
 /**
- * `npm test`: the tests with coverage of the whole process tree, then the checks that need no
- * quiet machine, side by side, then one coverage report.
+ * `npm test`, in two lanes on this machine's two cores, then one coverage report.
  *
- * 1. vitest (measuring its workers with @vitest/coverage-v8, and every process a test starts
- *    through scripts/coverage/child.mjs), alone: its fault tests measure real processes on this
- *    machine's cores.
- * 2. Then, at once: the contract run (Dredd against both phases, measured the same way), eslint and
- *    the type check. None of them times anything, and on two cores they take the time of the
- *    longest instead of the sum.
- * 3. One merged report: each package's lines and branches against its floor (report.ts).
+ * - Lane 1, streamed: vitest's whole-system tests, one file at a time (each runs a full topology
+ *   and breaks it on purpose: two at once would leave each other's failovers too little CPU).
+ * - Lane 2, each step's output printed when it ends: vitest's other tests, then the contract run
+ *   (Dredd against both phases), eslint and the type check.
  *
- * Exits non-zero if any of them fails.
+ * Coverage: vitest measures its workers with @vitest/coverage-v8, and every process a test or the
+ * contract run starts measures itself through scripts/coverage/child.mjs; report.ts merges them,
+ * prints each package's lines and branches and holds each to its floor. Exits non-zero if any
+ * step or floor fails.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { prepareTestMachine } from 'harness';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +24,11 @@ const childDir = mkdtempSync(join(tmpdir(), 'lab-coverage-'));
 const env = { ...process.env, LAB_COVERAGE_DIR: childDir, LAB_COVERAGE_ROOT: root };
 const preload = fileURLToPath(new URL('child.mjs', import.meta.url));
 
-function run(command: string, args: string[], extraEnv: Record<string, string> = {}): number {
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
-  return result.status ?? 1;
+/** Runs a command with its output streamed as it comes. */
+function runStreamed(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    spawn(command, args, { cwd: root, stdio: 'inherit', env }).on('close', (code) => { resolve(code ?? 1); });
+  });
 }
 
 /** Runs a command beside others: its output is held and printed whole when it ends, so outputs do not interleave. */
@@ -45,15 +47,22 @@ function runBeside(label: string, command: string, args: string[], extraEnv: Rec
 
 let status: number;
 try {
-  status = run('npx', ['vitest', 'run', '--coverage']);
-  const others = await Promise.all([
-    // The contract run's own processes (the runner, the phases, Dredd) load the preload directly.
-    runBeside('npm run contract', 'npm', ['run', 'contract'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() }),
-    runBeside('npm run lint', 'npm', ['run', 'lint']),
-    runBeside('npm run typecheck', 'npm', ['run', 'typecheck']),
+  // Made once, before either lane's vitest runs its own global setup (which then finds it done).
+  prepareTestMachine();
+  const vitest = (project: string) => ['vitest', 'run', '--project', project, '--coverage', `--coverage.reportsDirectory=coverage/${project}`];
+  const lanes = await Promise.all([
+    runStreamed('npx', vitest('system')),
+    (async () => {
+      const codes = [await runBeside('vitest: the other tests', 'npx', vitest('parts'))];
+      // The contract run's own processes (the runner, the phases, Dredd) load the preload directly.
+      codes.push(await runBeside('npm run contract', 'npm', ['run', 'contract'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() }));
+      codes.push(await runBeside('npm run lint', 'npm', ['run', 'lint']));
+      codes.push(await runBeside('npm run typecheck', 'npm', ['run', 'typecheck']));
+      return codes.find((code) => code !== 0) ?? 0;
+    })(),
   ]);
-  status ||= others.find((code) => code !== 0) ?? 0;
-  const merged = await wholeSuite(join(root, 'coverage', 'coverage-final.json'), childDir);
+  status = lanes.find((code) => code !== 0) ?? 0;
+  const merged = await wholeSuite(['system', 'parts'].map((project) => join(root, 'coverage', project, 'coverage-final.json')), childDir);
   // Kept for reading file by file (istanbul's JSON: any istanbul reporter takes it).
   writeFileSync(join(root, 'coverage', 'whole-suite.json'), JSON.stringify(merged.toJSON()));
   const packages = byPackage(merged, root);
