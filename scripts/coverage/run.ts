@@ -24,15 +24,22 @@ const childDir = mkdtempSync(join(tmpdir(), 'lab-coverage-'));
 const env = { ...process.env, LAB_COVERAGE_DIR: childDir, LAB_COVERAGE_ROOT: root };
 const preload = fileURLToPath(new URL('child.mjs', import.meta.url));
 
-/** Runs a command with its output streamed as it comes. */
-function runStreamed(command: string, args: string[]): Promise<number> {
+/** What one step printed and how it ended: a failed step's output is printed again at the very end. */
+interface StepOutcome { label: string; code: number; output: string }
+
+/** Runs a command with its output streamed as it comes (and kept, to be shown again if it fails). */
+function runStreamed(label: string, command: string, args: string[]): Promise<StepOutcome> {
   return new Promise((resolve) => {
-    spawn(command, args, { cwd: root, stdio: 'inherit', env }).on('close', (code) => { resolve(code ?? 1); });
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); process.stdout.write(chunk); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); process.stderr.write(chunk); });
+    child.on('close', (code) => { resolve({ label, code: code ?? 1, output }); });
   });
 }
 
 /** Runs a command beside others: its output is held and printed whole when it ends, so outputs do not interleave. */
-function runBeside(label: string, command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<number> {
+function runBeside(label: string, command: string, args: string[], extraEnv: Record<string, string> = {}): Promise<StepOutcome> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...extraEnv } });
     let output = '';
@@ -40,9 +47,20 @@ function runBeside(label: string, command: string, args: string[], extraEnv: Rec
     child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
     child.on('close', (code) => {
       console.log(`\n== ${label} (exit ${String(code)})\n${output.trimEnd()}`);
-      resolve(code ?? 1);
+      resolve({ label, code: code ?? 1, output });
     });
   });
+}
+
+/**
+ * A failed step, told last: whoever reads only the end of a long log (a CI page) still sees which
+ * step failed and why. vitest and Dredd both end their output with the failures and the summary.
+ */
+function retell(failed: StepOutcome): string {
+  const lines = failed.output.trimEnd().split('\n');
+  const tail = lines.slice(-150);
+  const cut = lines.length > tail.length ? `(the last ${String(tail.length)} of its ${String(lines.length)} lines)\n` : '';
+  return `\n== FAILED: ${failed.label} (exit ${String(failed.code)}) ${cut}${tail.join('\n')}`;
 }
 
 let status: number;
@@ -51,17 +69,17 @@ try {
   prepareTestMachine();
   const vitest = (project: string) => ['vitest', 'run', '--project', project, '--coverage', `--coverage.reportsDirectory=coverage/${project}`];
   const lanes = await Promise.all([
-    runStreamed('npx', vitest('system')),
-    (async () => {
-      const codes = [await runBeside('vitest: the other tests', 'npx', vitest('parts'))];
+    runStreamed('vitest: the whole-system tests', 'npx', vitest('system')).then((step) => [step]),
+    (async () => [
+      await runBeside('vitest: the other tests', 'npx', vitest('parts')),
       // The contract run's own processes (the runner, the phases, Dredd) load the preload directly.
-      codes.push(await runBeside('npm run contract', 'npm', ['run', 'contract'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() }));
-      codes.push(await runBeside('npm run lint', 'npm', ['run', 'lint']));
-      codes.push(await runBeside('npm run typecheck', 'npm', ['run', 'typecheck']));
-      return codes.find((code) => code !== 0) ?? 0;
-    })(),
+      await runBeside('npm run contract', 'npm', ['run', 'contract'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() }),
+      await runBeside('npm run lint', 'npm', ['run', 'lint']),
+      await runBeside('npm run typecheck', 'npm', ['run', 'typecheck']),
+    ])(),
   ]);
-  status = lanes.find((code) => code !== 0) ?? 0;
+  const failedSteps = lanes.flat().filter((step) => step.code !== 0);
+  status = failedSteps.length > 0 ? 1 : 0;
   const merged = await wholeSuite(['system', 'parts'].map((project) => join(root, 'coverage', project, 'coverage-final.json')), childDir);
   // Kept for reading file by file (istanbul's JSON: any istanbul reporter takes it).
   writeFileSync(join(root, 'coverage', 'whole-suite.json'), JSON.stringify(merged.toJSON()));
@@ -75,6 +93,7 @@ try {
     console.error(`\ncoverage under its floor (scripts/coverage/report.ts):\n  ${failures.join('\n  ')}`);
     status ||= 1;
   }
+  for (const failed of failedSteps) console.error(retell(failed));
 } finally {
   rmSync(childDir, { recursive: true, force: true });
 }
