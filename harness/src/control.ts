@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Cleanup } from './cleanup.ts';
 import { repoRoot } from './paths.ts';
+import { describeError } from './errors.ts';
 import type { Observation } from './faults.ts';
 import type { LabConsole } from './lab/console.ts';
 
@@ -70,7 +71,7 @@ export interface ControlServer {
  * this server never grants.
  */
 function fromThisMachine(req: IncomingMessage): boolean {
-  const host = (req.headers.host ?? '').replace(/:\d+$/, '');
+  const host = String(req.headers.host).replace(/:\d+$/, '');
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
 }
 
@@ -78,33 +79,34 @@ function fromThisMachine(req: IncomingMessage): boolean {
 export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'controlUrl' | 'pid' | 'actions'>, actions: Record<string, FaultHandler>, stateFile = STATE_FILE): Promise<ControlServer> {
   let busy = false;
   let labConsole: LabConsole | null = null;
+  // A Map, not the object: a path such as /faults/constructor must not find Object's own properties.
+  const handlers = new Map(Object.entries(actions));
   const server: Server = createServer((req, res) => {
     if (!fromThisMachine(req)) {
       problem(res, 421, 'Misdirected request', 'the lab\'s control server answers only requests addressed to 127.0.0.1 or localhost');
       return;
     }
     if (labConsole?.handle(req, res)) return;
-    const match = /^\/faults\/([a-z0-9-]+)$/.exec(req.url ?? '');
-    const action = match?.[1];
-    const handler = action ? actions[action] : undefined;
-    if (req.method !== 'POST' || !action || !handler) {
+    const action = String(/^\/faults\/([a-z0-9-]+)$/.exec(String(req.url))?.[1]);
+    const handler = handlers.get(action);
+    if (req.method !== 'POST' || !handler) {
       problem(res, 404, 'No such fault', `POST /faults/<action>, one of: ${Object.keys(actions).join(', ')}`);
       return;
     }
-    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    if (!/^application\/json\s*(;|$)/i.test(String(req.headers['content-type']))) {
       problem(res, 415, 'Unsupported media type', 'a fault command is sent as application/json');
       req.resume();
       return;
     }
     let body = '';
-    let tooLarge = false;
+    let received = 0;
     req.on('data', (chunk: Buffer) => {
-      if (tooLarge) return;
-      body += chunk.toString();
-      if (body.length > MAX_BODY_BYTES) tooLarge = true;
+      received += chunk.length;
+      // Past the limit the rest is read (so the answer reaches the client) but not kept.
+      if (received <= MAX_BODY_BYTES) body += chunk.toString();
     });
     req.on('end', () => {
-      if (tooLarge) {
+      if (received > MAX_BODY_BYTES) {
         problem(res, 413, 'Body too large', `a fault command is at most ${MAX_BODY_BYTES} bytes`);
         return;
       }
@@ -126,9 +128,9 @@ export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'contr
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(observation));
         },
         (error: unknown) => {
-          const failure = error instanceof Error ? error : new Error(String(error));
-          labConsole?.faultFinished(action, command.target, failure);
-          problem(res, 400, 'The fault could not run', failure.message);
+          const reason = describeError(error);
+          labConsole?.faultFinished(action, command.target, new Error(reason));
+          problem(res, 400, 'The fault could not run', reason);
         },
       ).finally(() => { busy = false; });
     });

@@ -5,6 +5,7 @@
  */
 import type { ManagedProcess } from './processes.ts';
 import type { Phase2Topology, Instance } from './topology.ts';
+import type { RedisNode, RunningRedisHa } from './infra/redis-ha.ts';
 import type { RunningPhase } from './phases.ts';
 
 export interface Observation {
@@ -56,18 +57,57 @@ function instance(topology: Phase2Topology, id: string): Instance {
   return found;
 }
 
-async function exited(process: ManagedProcess | null | undefined, t0: number): Promise<number | null> {
-  if (!process) return null;
+/** The instance and its process, for a fault that acts on the process: refused when it is not running. */
+function runningInstance(topology: Phase2Topology, id: string, action: string): { target: Instance; process: ManagedProcess } {
+  const target = instance(topology, id);
+  if (!target.process) throw new Error(`${action}: ${id} is not running (restart-instance ${id} starts it)`);
+  return { target, process: target.process };
+}
+
+/** The node the Sentinels name as primary, and its process: refused when they name none, or one that is down already. */
+async function runningPrimary(ha: RunningRedisHa, action: string): Promise<{ primary: RedisNode; process: ManagedProcess }> {
+  const primary = await ha.currentPrimary();
+  if (!primary) throw new Error(`${action}: the Sentinels name no primary`);
+  const process = primary.process();
+  if (!process) throw new Error(`${action}: the Sentinels name ${primary.name} as primary, and it is not running (they have not failed over yet)`);
+  return { primary, process };
+}
+
+/** Who the Sentinels name as primary now, for a note. */
+async function primaryNow(ha: RunningRedisHa): Promise<string> {
+  const primary = await ha.currentPrimary();
+  return primary ? primary.name : 'no node (no Sentinel names a primary)';
+}
+
+/**
+ * After a Redis failover: when the last instance wrote again (null if one never did), and, for
+ * each that never did, what it last logged: what an operator would look at first.
+ */
+export function instancesWritingAgain(results: readonly { id: string; ms: number | null; lastLogged: () => string }[]): { recoveredAfterMs: number | null; notes: string[] } {
+  const notes = [`every instance writing again: ${results.map(({ id, ms }) => `${id} ${ms === null ? 'never' : `${ms} ms`}`).join(', ')}`];
+  let recoveredAfterMs: number | null = 0;
+  for (const { id, ms, lastLogged } of results) {
+    if (ms === null) {
+      recoveredAfterMs = null;
+      notes.push(`${id} never wrote again; it last logged: ${lastLogged()}`);
+    } else if (recoveredAfterMs !== null) {
+      recoveredAfterMs = Math.max(recoveredAfterMs, ms);
+    }
+  }
+  return { recoveredAfterMs, notes };
+}
+
+async function exited(process: ManagedProcess, t0: number): Promise<number> {
   await process.exit;
   return Math.round(performance.now() - t0);
 }
 
 /** kill -9 one instance: no goodbye, connections reset. nginx notices on the next request to it. */
 export async function killInstance(topology: Phase2Topology, id: string): Promise<Observation> {
-  const target = instance(topology, id);
-  const o = observation('kill-instance', id, target.process);
-  target.process?.kill('SIGKILL');
-  o.downAfterMs = await exited(target.process, o.t0);
+  const { target, process } = runningInstance(topology, id, 'kill-instance');
+  const o = observation('kill-instance', id, process);
+  process.kill('SIGKILL');
+  o.downAfterMs = await exited(process, o.t0);
   target.process = null;
   o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateless/info`), o.t0);
   o.notes.push('the instance stays down until restart-instance');
@@ -76,12 +116,11 @@ export async function killInstance(topology: Phase2Topology, id: string): Promis
 
 /** SIGTERM one instance: it drains (503 + Connection: close to new requests, in-flight ones finish) and exits. */
 export async function stopInstance(topology: Phase2Topology, id: string): Promise<Observation> {
-  const target = instance(topology, id);
-  const o = observation('stop-instance', id, target.process);
-  target.process?.kill('SIGTERM');
-  o.downAfterMs = await exited(target.process, o.t0);
-  const code = target.process ? (await target.process.exit).code : null;
-  o.notes.push(`exit code ${String(code)}`);
+  const { target, process } = runningInstance(topology, id, 'stop-instance');
+  const o = observation('stop-instance', id, process);
+  process.kill('SIGTERM');
+  o.downAfterMs = await exited(process, o.t0);
+  o.notes.push(`exit code ${String((await process.exit).code)}`);
   target.process = null;
   o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateless/info`), o.t0);
   return finish(o);
@@ -121,32 +160,27 @@ export async function rollingRestart(topology: Phase2Topology): Promise<Observat
 
 /** kill -9 the Redis primary. The Sentinels promote the replica; writes resume when the app follows. */
 export async function killRedisPrimary(topology: Phase2Topology): Promise<Observation> {
-  const ha = topology.stack.redisHa;
-  if (!ha) throw new Error('kill-redis-primary needs the Sentinel topology (not --single-redis)');
-  const primary = await ha.currentPrimary();
-  if (!primary) throw new Error('the Sentinels name no primary');
-  const o = observation('kill-redis-primary', primary.name, primary.process());
-  primary.process()?.kill('SIGKILL');
-  o.downAfterMs = await exited(primary.process(), o.t0);
+  const ha = sentinelTopology(topology, 'kill-redis-primary');
+  const { primary, process } = await runningPrimary(ha, 'kill-redis-primary');
+  const o = observation('kill-redis-primary', primary.name, process);
+  process.kill('SIGKILL');
+  o.downAfterMs = await exited(process, o.t0);
   await primary.stop();
   // Writes resumed: a session can be created (a write, WAITed for) through nginx, and then on
   // every instance, each of which follows the failover on its own.
   const write = (url: string) => answers(`${url}/api/stateful/sessions`, { method: 'POST' });
   // Generous bounds: on a loaded machine a failover and every instance following it take longer.
   const throughNginx = await until(write(topology.url), o.t0, 60_000);
-  const perInstance = await Promise.all(topology.instances.filter((i) => i.process).map(async (i) => [i.id, await until(write(i.url), o.t0, 60_000)] as const));
-  const times = perInstance.map(([, ms]) => ms);
-  o.recoveredAfterMs = times.some((ms) => ms === null) ? null : Math.max(...(times as number[]));
-  const promoted = await ha.currentPrimary();
-  o.notes.push(`first write through nginx after ${String(throughNginx)} ms`);
-  o.notes.push(`every instance writing again: ${perInstance.map(([id, ms]) => `${id} ${String(ms)} ms`).join(', ')}`);
-  // An instance that never wrote again: what it last said is what an operator would look at.
-  for (const [id, ms] of perInstance) {
-    if (ms !== null) continue;
-    const last = topology.instances.find((i) => i.id === id)?.process?.recentOutput().split('\n').slice(-5).join(' | ');
-    o.notes.push(`${id} last logged: ${last ?? 'nothing'}`);
-  }
-  o.notes.push(`new primary ${promoted?.name ?? 'unknown'}; ${primary.name} stays down until restarted (it would rejoin as a replica)`);
+  const running = topology.instances.flatMap(({ id, url, process: child }) => (child ? [{ id, url, child }] : []));
+  const perInstance = await Promise.all(running.map(async ({ id, url, child }) => ({
+    id,
+    ms: await until(write(url), o.t0, 60_000),
+    lastLogged: () => child.recentOutput().split('\n').slice(-5).join(' | '),
+  })));
+  const { recoveredAfterMs, notes } = instancesWritingAgain(perInstance);
+  o.recoveredAfterMs = recoveredAfterMs;
+  o.notes.push(`first write through nginx after ${String(throughNginx)} ms`, ...notes);
+  o.notes.push(`new primary ${await primaryNow(ha)}; ${primary.name} stays down until restarted (it would rejoin as a replica)`);
   return finish(o);
 }
 
@@ -166,10 +200,11 @@ export async function restartRedisNode(topology: Phase2Topology, name: string, o
   if (options.kill) node.process()?.kill('SIGKILL');
   await node.stop();
   o.downAfterMs = Math.round(performance.now() - o.t0);
-  await node.start();
-  o.pid = pidOf(node.process());
-  const role = /starts as (primary|replica of \S+), per (.*)$/m.exec(node.process()?.recentOutput() ?? '');
-  o.notes.push(`${wasPrimary ? 'was primary' : 'was a replica'}; came back ${role ? `as ${role[1] ?? ''} (${role[2] ?? ''})` : 'with no role line'}`);
+  const started = await node.start();
+  o.pid = started.pid;
+  // deployment/redis-node.sh says which role it starts in, and who told it so.
+  const role = /starts as (primary|replica of \S+), per (.*)$/m.exec(started.recentOutput());
+  o.notes.push(`${wasPrimary ? 'was primary' : 'was a replica'}; came back ${role ? `as ${String(role[1])} (${String(role[2])})` : 'with no role line'}`);
   // Back = a write is acknowledged again through nginx (a session created, WAITed for).
   o.recoveredAfterMs = await until(answers(`${topology.url}/api/stateful/sessions`, { method: 'POST' }), o.t0, 60_000);
   return finish(o);
@@ -222,28 +257,30 @@ const writesAcknowledged = (topology: Phase2Topology) => answers(`${topology.url
  */
 export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, resume: 'after-failover' | 'at-promotion' = 'after-failover'): Promise<Observation> {
   const ha = sentinelTopology(topology, 'pause-redis-primary');
-  const primary = await ha.currentPrimary();
-  if (!primary) throw new Error('the Sentinels name no primary');
-  const o = observation('pause-redis-primary', primary.name, primary.process());
-  primary.process()?.kill('SIGSTOP');
+  const { primary, process } = await runningPrimary(ha, 'pause-redis-primary');
+  const o = observation('pause-redis-primary', primary.name, process);
+  process.kill('SIGSTOP');
   o.downAfterMs = 0;
-  const promotedAfter = await until(async () => ((await ha.currentPrimary())?.name ?? primary.name) !== primary.name, o.t0, 60_000);
+  const promotedAfter = await until(async () => {
+    const now = await ha.currentPrimary();
+    return now !== null && now.name !== primary.name;
+  }, o.t0, 60_000);
   if (resume === 'after-failover') {
     await until(() => failoverFinished(ha, primary), o.t0, 60_000);
     const remaining = seconds * 1000 - (performance.now() - o.t0);
     if (remaining > 0) await sleep(remaining);
   }
-  primary.process()?.kill('SIGCONT');
+  process.kill('SIGCONT');
   const resumedAt = Math.round(performance.now() - o.t0);
   const demotedAfter = await until(async () => (await redisRole(primary.port)) === 'replica', o.t0, 60_000);
   o.recoveredAfterMs = await until(writesAcknowledged(topology), o.t0, 60_000);
-  o.notes.push(`the Sentinels promoted ${(await ha.currentPrimary())?.name ?? 'nobody'} after ${String(promotedAfter)} ms`);
+  o.notes.push(`the Sentinels promoted ${await primaryNow(ha)} after ${String(promotedAfter)} ms`);
   o.notes.push(`${primary.name} resumed at ${resumedAt} ms (${resume}) and was a replica again after ${String(demotedAfter)} ms`);
   return { ...finish(o), action: resume === 'after-failover' ? 'pause-redis-primary' : 'pause-redis-primary-resume-mid-failover' };
 }
 
 /** Every running Sentinel names the same new primary, and every other running node replicates from it with its link up. */
-async function failoverFinished(ha: NonNullable<Phase2Topology['stack']['redisHa']>, old: { name: string }): Promise<boolean> {
+async function failoverFinished(ha: RunningRedisHa, old: { name: string }): Promise<boolean> {
   const answers = await Promise.all(ha.sentinels.filter((s) => s.process()).map((s) => ha.primaryNamedBy(s)));
   const named = answers[0];
   if (!named || named.name === old.name || answers.some((a) => a?.name !== named.name)) return false;
@@ -273,11 +310,15 @@ async function linkedTo(port: number, primaryPort: number): Promise<boolean> {
 export async function killRedisReplica(topology: Phase2Topology, name?: string): Promise<Observation> {
   const ha = sentinelTopology(topology, 'kill-redis-replica');
   const primary = await ha.currentPrimary();
-  const replica = ha.nodes.find((node) => node !== primary && node.process() && (name === undefined || node.name === name));
-  if (!replica) throw new Error(name === undefined ? 'no running replica' : `${name} is not a running replica`);
-  const o = observation('kill-redis-replica', replica.name, replica.process());
-  replica.process()?.kill('SIGKILL');
-  o.downAfterMs = await exited(replica.process(), o.t0);
+  const [chosen] = ha.nodes.flatMap((node) => {
+    const process = node.process();
+    return process && node !== primary && (name === undefined || node.name === name) ? [{ replica: node, process }] : [];
+  });
+  if (!chosen) throw new Error(name === undefined ? 'no running replica' : `${name} is not a running replica`);
+  const { replica, process } = chosen;
+  const o = observation('kill-redis-replica', replica.name, process);
+  process.kill('SIGKILL');
+  o.downAfterMs = await exited(process, o.t0);
   await replica.stop();
   o.recoveredAfterMs = await until(writesAcknowledged(topology), o.t0, 60_000);
   o.notes.push(`${replica.name} stays down until restart-redis ${replica.name}; the remaining replica confirms every write`);
@@ -308,7 +349,7 @@ export async function startSentinels(topology: Phase2Topology): Promise<Observat
   const o = observation('start-sentinels', stopped.map((s) => s.name).join(','), null);
   for (const sentinel of stopped) await sentinel.start();
   o.recoveredAfterMs = Math.round(performance.now() - o.t0);
-  o.notes.push(`the Sentinels name ${(await ha.currentPrimary())?.name ?? 'no primary'} as primary`);
+  o.notes.push(`the Sentinels name ${await primaryNow(ha)} as primary`);
   return finish(o);
 }
 
@@ -333,12 +374,12 @@ export async function startPostgres(topology: Phase2Topology): Promise<Observati
 
 /** SIGSTOP, then SIGCONT after `seconds`: a process that is hung, not dead (GC pause, swapped out, stuck). */
 export async function pauseInstance(topology: Phase2Topology, id: string, seconds: number): Promise<Observation> {
-  const target = instance(topology, id);
-  const o = observation('pause-instance', id, target.process);
-  target.process?.kill('SIGSTOP');
+  const { target, process } = runningInstance(topology, id, 'pause-instance');
+  const o = observation('pause-instance', id, process);
+  process.kill('SIGSTOP');
   o.downAfterMs = 0;
   await sleep(seconds * 1000);
-  target.process?.kill('SIGCONT');
+  process.kill('SIGCONT');
   o.recoveredAfterMs = await until(answers(`${target.url}/health/ready`), o.t0);
   o.notes.push(`paused ${seconds} s; nginx times out on it (proxy_read_timeout) and retries idempotent requests elsewhere`);
   return finish(o);
@@ -347,8 +388,9 @@ export async function pauseInstance(topology: Phase2Topology, id: string, second
 /** kill -9 phase 1's one process and start it again on the same port: everything it knew is gone. */
 export async function killPhase1(phase1: RunningPhase): Promise<{ observation: Observation; restarted: RunningPhase }> {
   const [child] = phase1.processes;
+  if (!child) throw new Error('kill-phase1: phase 1 is not running');
   const o = observation('kill-phase1', 'phase1-mock', child);
-  child?.kill('SIGKILL');
+  child.kill('SIGKILL');
   o.downAfterMs = await exited(child, o.t0);
   const restarted = await phase1.restart();
   o.pid = pidOf(restarted.processes[0]);

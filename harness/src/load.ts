@@ -41,7 +41,7 @@ export interface RunningLoad {
  */
 const CLOSED_BEFORE_ANSWER = /other side closed|ECONNRESET|socket hang up/;
 
-function safeToResend(request: LoadRequest): boolean {
+export function safeToResend(request: LoadRequest): boolean {
   if (request.method !== 'POST') return true;
   return Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'idempotency-key');
 }
@@ -217,30 +217,35 @@ export interface DurabilityCheck {
 export async function checkAcknowledged(baseUrl: string, tallies: readonly WriterTally[], deadlineMs = 60_000): Promise<DurabilityCheck> {
   const check: DurabilityCheck = { sessions: tallies.length, sessionsLost: 0, unreadable: 0, acknowledged: 0, acknowledgedLost: 0, overCounted: 0, details: [] };
   for (const tally of tallies) check.acknowledged += tally.acknowledged;
-  const answers = new Map<WriterTally, { status: number; value: number | null }>();
+  // Each session's last answer: a status (null: no answer at all) and, on a 200, its counter.
+  const reads = tallies.map((tally) => ({ tally, status: null as number | null, value: null as number | null }));
   const deadline = Date.now() + deadlineMs;
-  let pending = [...tallies];
+  let pending = reads;
   while (pending.length > 0) {
-    for (const tally of pending) {
-      const response = await fetch(`${baseUrl}/api/stateful/counter`, { headers: { cookie: tally.client.cookie }, signal: AbortSignal.timeout(10_000) }).catch(() => null);
-      const status = response?.status ?? 0;
-      const value = status === 200 ? ((await response?.json()) as { value: number }).value : null;
-      if (status !== 200) await response?.arrayBuffer();
-      answers.set(tally, { status, value });
+    for (const read of pending) {
+      try {
+        const response = await fetch(`${baseUrl}/api/stateful/counter`, { headers: { cookie: read.tally.client.cookie }, signal: AbortSignal.timeout(10_000) });
+        const body = await response.text();
+        read.status = response.status;
+        read.value = response.status === 200 ? (JSON.parse(body) as { value: number }).value : null;
+      } catch {
+        read.status = null;
+        read.value = null;
+      }
     }
-    pending = pending.filter((tally) => ![200, 401].includes(answers.get(tally)?.status ?? 0));
+    // Settled: read (200) or gone (401). Anything else is asked again next round.
+    pending = pending.filter((read) => read.status !== 200 && read.status !== 401);
     if (pending.length === 0 || Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  for (const tally of tallies) {
-    const { status, value } = answers.get(tally) ?? { status: 0, value: null };
+  for (const { tally, status, value } of reads) {
     if (status === 401) {
       check.sessionsLost += 1;
       check.acknowledgedLost += tally.acknowledged;
       check.details.push(`session lost (HTTP 401) after ${tally.acknowledged} acknowledged increments`);
     } else if (value === null) {
       check.unreadable += 1;
-      check.details.push(`session unreadable (HTTP ${status}) until the deadline`);
+      check.details.push(`session unreadable (${status === null ? 'no answer' : `HTTP ${status}`}) until the deadline`);
     } else if (value < tally.acknowledged) {
       check.acknowledgedLost += tally.acknowledged - value;
       check.details.push(`counter ${value} < ${tally.acknowledged} acknowledged`);

@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crowdMetrics, startCrowd } from '../src/lab/crowd.ts';
-import { checkAcknowledged, type WriterTally } from '../src/load.ts';
+import { checkAcknowledged, failures, mixedSessionLoad, safeToResend, startSession, steadyLoad, type WriterTally } from '../src/load.ts';
 
 /** What the stand-in answers to the n-th call of a path (the last entry from then on). */
 const script: Record<string, { status: number; body?: object; headers?: Record<string, string> }[]> = {
@@ -26,6 +26,12 @@ const script: Record<string, { status: number; body?: object; headers?: Record<s
     // Forgotten: the session and the 1 acknowledged on it are lost.
     { status: 401, body: {} },
   ],
+  // The steady load's own path: a server error on its second request.
+  '/load/counter': [
+    { status: 200, body: { value: 1 } },
+    { status: 500, body: {} },
+    { status: 200, body: { value: 2 } },
+  ],
   '/api/stateless/counter': [
     { status: 200, body: { value: 1 } },
     { status: 500, body: {} },
@@ -41,7 +47,10 @@ const counters: Record<string, [number, number][]> = {
   'sid=busy': [[503, 0]],
   'sid=settling': [[503, 0], [200, 2]],
 };
+/** Sessions whose read the stand-in answers by closing the connection: no answer at all. */
+const dropped = new Set(['sid=dropped']);
 const calls = new Map<string, number>();
+const contentTypes = new Map<string, string | undefined>();
 let server: Server;
 let url: string;
 
@@ -50,6 +59,10 @@ beforeAll(async () => {
     const path = req.url ?? '';
     if (req.method === 'GET' && path === '/api/stateful/counter') {
       const cookie = req.headers.cookie ?? '';
+      if (dropped.has(cookie)) {
+        req.socket.destroy();
+        return;
+      }
       const n = calls.get(cookie) ?? 0;
       calls.set(cookie, n + 1);
       const reads = counters[cookie] ?? [[404, 0]];
@@ -59,6 +72,7 @@ beforeAll(async () => {
     }
     const n = calls.get(path) ?? 0;
     calls.set(path, n + 1);
+    contentTypes.set(path, req.headers['content-type']);
     const steps = script[path] ?? [{ status: 404 }];
     const step = steps[Math.min(n, steps.length - 1)] ?? { status: 404 };
     req.resume();
@@ -126,18 +140,50 @@ describe('the durability check', () => {
   const tally = (cookie: string, acknowledged: number, attempted: number): WriterTally => ({ client: { cookie, csrf: 'c' }, acknowledged, attempted, lastValue: acknowledged });
 
   it('reads every session back and counts what it no longer holds, what it holds twice, and what it cannot read', async () => {
-    const check = await checkAcknowledged(url, [tally('sid=kept', 5, 6), tally('sid=short', 5, 6), tally('sid=over', 5, 6), tally('sid=gone', 4, 4), tally('sid=busy', 1, 1), tally('sid=settling', 2, 2)], 2000);
+    const check = await checkAcknowledged(url, [tally('sid=kept', 5, 6), tally('sid=short', 5, 6), tally('sid=over', 5, 6), tally('sid=gone', 4, 4), tally('sid=busy', 1, 1), tally('sid=settling', 2, 2), tally('sid=dropped', 3, 3)], 2000);
     expect(check).toEqual({
-      sessions: 6,
+      sessions: 7,
       sessionsLost: 1,
-      unreadable: 1,
-      acknowledged: 5 + 5 + 5 + 4 + 1 + 2,
+      unreadable: 2,
+      acknowledged: 5 + 5 + 5 + 4 + 1 + 2 + 3,
       // 2 short of what was acknowledged, and the 4 on the forgotten session.
       acknowledgedLost: 2 + 4,
       overCounted: 3,
-      details: ['counter 3 < 5 acknowledged', 'counter 9 > 6 sent', 'session lost (HTTP 401) after 4 acknowledged increments', 'session unreadable (HTTP 503) until the deadline'],
+      details: ['counter 3 < 5 acknowledged', 'counter 9 > 6 sent', 'session lost (HTTP 401) after 4 acknowledged increments', 'session unreadable (HTTP 503) until the deadline', 'session unreadable (no answer) until the deadline'],
     });
     // The store that answered 503 once was asked again, and then read.
     expect(calls.get('sid=settling')).toBe(2);
+  });
+});
+
+describe('the load the fault tests send', () => {
+  it('resends after a closed connection only what is safe to resend (RFC 9110): an idempotent method, or a POST with an Idempotency-Key', () => {
+    expect(safeToResend({ method: 'GET', path: '/x' })).toBe(true);
+    expect(safeToResend({ method: 'DELETE', path: '/x' })).toBe(true);
+    expect(safeToResend({ method: 'POST', path: '/x' })).toBe(false);
+    expect(safeToResend({ method: 'POST', path: '/x', headers: { cookie: 'sid=a' } })).toBe(false);
+    expect(safeToResend({ method: 'POST', path: '/x', headers: { 'Idempotency-Key': 'k' } })).toBe(true);
+  });
+
+  it('mixes stateless, session and catalog reads with keyed increments, and falls back to stateless reads with no session to use', () => {
+    const next = mixedSessionLoad([{ cookie: 'sid=a', csrf: 'c' }]);
+    expect([0, 1, 2, 3].map((i) => `${next(0, i).method} ${next(0, i).path}`)).toEqual(['GET /api/stateless/info', 'GET /api/stateful/counter', 'GET /api/products/kb-001', 'POST /api/stateful/counter/increment']);
+    expect(next(0, 3).headers).toMatchObject({ cookie: 'sid=a', 'x-csrf-token': 'c', 'idempotency-key': expect.any(String) as unknown });
+    expect(next(0, 3).headers?.['idempotency-key']).not.toBe(next(0, 7).headers?.['idempotency-key']);
+    expect(mixedSessionLoad([])(0, 1)).toEqual({ method: 'GET', path: '/api/stateless/info' });
+  });
+
+  it('sends a body as JSON, records every answer, and counts a 5xx as a failure', async () => {
+    const load = steadyLoad(url, () => ({ method: 'POST', path: '/load/counter', body: { by: 1 } }), { pauseMs: 5 });
+    await until(() => load.results.length >= 8, 'eight answers');
+    const results = await load.stop();
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set([200, 500]));
+    expect(failures(results).map((r) => r.status)).toEqual([500]);
+    expect(contentTypes.get('/load/counter')).toBe('application/json');
+  });
+
+  it('starts a session as a browser keeps it, or says what it was answered instead', async () => {
+    const refused = await startSession(`${url}/refusing`);
+    expect(refused).toEqual({ client: null, status: 404, retryAfterSeconds: null });
   });
 });

@@ -79,6 +79,9 @@ describe('the control server', () => {
   it('refuses, in problem+json: an unknown action, another method, another host, another type, a bad or large body', async () => {
     const cases: [Parameters<typeof send>, number, string][] = [
       [['/faults/no-such-fault', { contentType: json }], 404, 'kill-instance, slow-fault'],
+      // A name every object has is not an action.
+      [['/faults/constructor', { contentType: json }], 404, 'kill-instance, slow-fault'],
+      [['/faults/kill-instance', {}], 415, 'application/json'],
       [['/faults/kill-instance', { method: 'GET' }], 404, 'POST /faults/<action>'],
       [['/faults/kill-instance', { contentType: json, host: 'evil.example:80' }], 421, 'addressed to 127.0.0.1 or localhost'],
       [['/faults/kill-instance', { contentType: 'text/plain', body: '{}' }], 415, 'application/json'],

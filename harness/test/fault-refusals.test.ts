@@ -32,6 +32,28 @@ function sentinels(primary: RedisNode | null, nodes: RedisNode[]): RunningRedisH
   return { masterName: 'lab', sentinelList: '', nodes, sentinels: [], currentPrimary: () => Promise.resolve(primary), primaryNamedBy: () => Promise.resolve(primary) };
 }
 
+describe('a Redis failover\'s report of the instances', () => {
+  const lastLogged = (line: string) => () => line;
+
+  it('is the time the last of them wrote again, when every one did', () => {
+    const { recoveredAfterMs, notes } = faults.instancesWritingAgain([{ id: 'api-1', ms: 2400, lastLogged: lastLogged('a') }, { id: 'api-2', ms: 3100, lastLogged: lastLogged('b') }]);
+    expect(recoveredAfterMs).toBe(3100);
+    expect(notes).toEqual(['every instance writing again: api-1 2400 ms, api-2 3100 ms']);
+  });
+
+  it('is no time at all when one never did, and says what that one last logged', () => {
+    const { recoveredAfterMs, notes } = faults.instancesWritingAgain([
+      { id: 'api-1', ms: null, lastLogged: lastLogged('{"msg":"READONLY You can\'t write against a read only replica"}') },
+      { id: 'api-2', ms: 3100, lastLogged: lastLogged('never read') },
+    ]);
+    expect(recoveredAfterMs).toBeNull();
+    expect(notes).toEqual([
+      'every instance writing again: api-1 never, api-2 3100 ms',
+      'api-1 never wrote again; it last logged: {"msg":"READONLY You can\'t write against a read only replica"}',
+    ]);
+  });
+});
+
 describe('faults refuse what they cannot do, saying why', () => {
   it('an instance that does not exist: the ones that do are named', async () => {
     const single = topology(null);
@@ -50,6 +72,31 @@ describe('faults refuse what they cannot do, saying why', () => {
     await expect(faults.startSentinels(single)).rejects.toThrow('start-sentinels needs the Sentinel topology');
     await expect(faults.fastRestartRedisPrimary(single)).rejects.toThrow('fast-restart-redis-primary needs the Sentinel topology');
     await expect(faults.restartRedisNode(single, 'redis-a')).rejects.toThrow('no Redis node redis-a; there are none (--single-redis)');
+  });
+
+  it('an instance that is not running: killing, stopping or pausing it would do nothing, so it is refused', async () => {
+    const single = topology(null);
+    for (const [name, fault] of [['kill-instance', faults.killInstance], ['stop-instance', faults.stopInstance]] as const) {
+      await expect(fault(single, 'api-1')).rejects.toThrow(`${name}: api-1 is not running (restart-instance api-1 starts it)`);
+    }
+    await expect(faults.pauseInstance(single, 'api-1', 1)).rejects.toThrow('pause-instance: api-1 is not running');
+    const phase1 = { name: 'phase1-mock' as const, url: 'http://127.0.0.1:1', maintenanceFile: '', processes: [], stop: () => Promise.resolve(), restart: () => Promise.reject(new Error('phase 1 was asked to restart')) };
+    await expect(faults.killPhase1(phase1)).rejects.toThrow('kill-phase1: phase 1 is not running');
+  });
+
+  it('a primary the Sentinels still name after it went down: nothing to kill or pause until they fail over', async () => {
+    const a = node('redis-a', false);
+    const stale = topology(sentinels(a, [a, node('redis-b', true)]));
+    await expect(faults.killRedisPrimary(stale)).rejects.toThrow('kill-redis-primary: the Sentinels name redis-a as primary, and it is not running');
+    await expect(faults.pauseRedisPrimary(stale)).rejects.toThrow('pause-redis-primary: the Sentinels name redis-a as primary, and it is not running');
+  });
+
+  it('start-sentinels with none stopped says who the Sentinels name, or that they name nobody', async () => {
+    const leaderless = await faults.startSentinels(topology(sentinels(null, [node('redis-a', true)])));
+    expect(leaderless.notes).toEqual(['the Sentinels name no node (no Sentinel names a primary) as primary']);
+    const a = node('redis-a', true);
+    const led = await faults.startSentinels(topology(sentinels(a, [a])));
+    expect(led.notes).toEqual(['the Sentinels name redis-a as primary']);
   });
 
   it('Sentinels that name no primary: nothing to kill or pause', async () => {

@@ -180,6 +180,17 @@ describe('the lab console\'s sampler', () => {
     expect([blind.postgres, blind.nginx]).toEqual(['unknown', 'unknown']);
   });
 
+  it('shows a Redis node that answers but reports no role as unknown, and one more user signed out as one', async () => {
+    phase2Counts = counts(0, 4);
+    const unsure = await step({
+      targets: [up('phase1', 'mock-1', 1), up('phase2', 'api-1', 1), up('phase2', 'api-2', 1)],
+      redisUp: [up('redis', 'redis-a', 1), up('redis', 'redis-b', 1)],
+      redisRole: [role('redis-b', 'master')],
+    });
+    expect(unsure.redis).toEqual([{ name: 'redis-a', role: 'unknown' }, { name: 'redis-b', role: 'primary' }]);
+    expect(timeline()).toContain('Phase 2: 1 virtual user signed out (the server forgot the session)');
+  });
+
   it('records each fault and what it observed, or why it could not run', () => {
     labConsole.faultStarted('kill-instance', 'api-2');
     labConsole.faultFinished('kill-instance', 'api-2', { action: 'kill-instance', target: 'api-2', pid: 1, startedAt: '', downAfterMs: 120, recoveredAfterMs: 150, notes: ['the instance stays down until restart-instance'] });
@@ -242,6 +253,23 @@ describe('the lab console\'s sampler', () => {
       expect((await fetch(`${base}/metrics`)).status).toBe(200);
     } finally {
       await new Promise<void>((resolve) => { server.close(() => { resolve(); }); server.closeAllConnections(); });
+    }
+  });
+});
+
+describe('the lab console before its first sample', () => {
+  it('serves its state with no snapshot yet, rather than failing', async () => {
+    const fresh = new LabConsole({ prometheusUrl, phases: [], redisNodes: [], crowds: [], crowdRegistry: new Registry(), buttons: [], links: {} });
+    const server = createServer((req, res) => {
+      if (!fresh.handle(req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    try {
+      const state = await (await fetch(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/state`)).json();
+      expect(state).toEqual({ latest: null, timeline: [] });
+    } finally {
+      await new Promise<void>((resolve) => { server.close(() => { resolve(); }); });
     }
   });
 });

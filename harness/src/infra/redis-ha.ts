@@ -71,8 +71,8 @@ export interface RedisNode {
   dir: string;
   process(): ManagedProcess | null;
   stop(): Promise<void>;
-  /** Starts it again on the same port, as a replica of whichever node the Sentinels name. */
-  start(): Promise<void>;
+  /** Starts it again on the same port, as a replica of whichever node the Sentinels name; the process started. */
+  start(): Promise<ManagedProcess>;
 }
 
 export interface RunningRedisHa {
@@ -138,7 +138,7 @@ async function restartable(cleanup: Cleanup, name: string, port: number, dir: st
     port,
     dir,
     process: () => child,
-    start: async () => { child = await launch(); },
+    start: async () => (child = await launch()),
     stop: async () => {
       await child?.stop();
       child = null;

@@ -40,7 +40,7 @@ function compilePage(): string {
 }
 
 function byLabel(samples: PromSample[], label: string): Map<string, number> {
-  return new Map(samples.map((s) => [s.metric[label] ?? '', s.value]));
+  return new Map(samples.map((s) => [String(s.metric[label]), s.value]));
 }
 
 function finite(value: number | undefined): number | null {
@@ -116,7 +116,7 @@ export class LabConsole {
   /** Serves the page, its assets, the event stream, the crowd's metrics and the latest state; false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const path = String(req.url).replace(/\?.*$/s, '');
     const file = this.#files[path];
     if (file) {
       res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }).end(req.method === 'HEAD' ? undefined : file.body);
@@ -165,7 +165,7 @@ export class LabConsole {
       const snapshot = await this.#read();
       const previous = this.#snapshots.at(-1);
       this.#snapshots.push(snapshot);
-      if (this.#snapshots.length > HISTORY) this.#snapshots.shift();
+      this.#snapshots.splice(0, this.#snapshots.length - HISTORY);
       // While Prometheus cannot be read nothing is known, and nothing is said to have changed:
       // the next readable sample is compared with the last one that was.
       if (previous?.prometheus !== snapshot.prometheus && previous) this.record('change', snapshot.prometheus === 'down' ? 'Prometheus cannot be read: the figures stop until it answers' : 'Prometheus answers again');
@@ -210,7 +210,7 @@ export class LabConsole {
       };
     }
     const redisUp = byLabel(of('redisUp'), 'instance');
-    const roles = new Map(of('redisRole').map((s) => [s.metric.instance ?? '', s.metric.role]));
+    const roles = new Map(of('redisRole').map((s) => [String(s.metric.instance), s.metric.role]));
     const redis = this.#options.redisNodes.map((name) => {
       const upValue = redisUp.get(name);
       const role = roles.get(name);
@@ -221,7 +221,7 @@ export class LabConsole {
       const value = of(id)[0]?.value;
       return value === undefined ? 'unknown' : value === 1 ? 'up' : 'down';
     };
-    const alerts = [...new Set(of('alerts').map((s) => `${s.metric.alertname ?? ''}${s.metric.phase ? ` (${s.metric.phase})` : ''}`))].sort();
+    const alerts = [...new Set(of('alerts').map((s) => `${String(s.metric.alertname)}${s.metric.phase ? ` (${s.metric.phase})` : ''}`))].sort();
     return { t: Date.now(), prometheus, phases, redis, postgres: status('postgres'), nginx: status('nginx'), alerts };
   }
 
