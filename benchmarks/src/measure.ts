@@ -54,7 +54,7 @@ function toAutocannon(spec: RequestSpec): autocannon.Request {
 async function run(url: string, specs: RequestSpec[], load: LoadParameters, seconds: number): Promise<Round> {
   // A run that stops mid-sequence keeps the sessions it had checked out: start each from the full pool.
   const pools = [...new Set(specs.map((spec) => spec.sessionPool?.free).filter((free) => free !== undefined))];
-  const everySession = pools.map((free) => [...free]);
+  const everySession = pools.map((free) => ({ free, all: [...free] }));
   // Over https (phase 2 via nginx) autocannon skips certificate checks whatever it is given
   // (it passes rejectUnauthorized: false to tls.connect). The certificate it is shown has been
   // verified against the lab's CA by then: the harness's readiness check through nginx and the
@@ -66,7 +66,7 @@ async function run(url: string, specs: RequestSpec[], load: LoadParameters, seco
     duration: seconds,
     requests: specs.map(toAutocannon),
   });
-  pools.forEach((free, i) => free.splice(0, free.length, ...(everySession[i] ?? [])));
+  for (const { free, all } of everySession) free.splice(0, free.length, ...all);
   const statusCounts: Record<string, number> = {};
   for (const [status, stat] of Object.entries(result.statusCodeStats as Record<string, { count: number }>)) statusCounts[status] = stat.count;
   return {
@@ -90,7 +90,7 @@ async function sample(url: string, specs: RequestSpec[], validate: ResponseValid
         headers: { ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }), ...spec.headers },
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
       });
-      const contentType = response.headers.get('content-type') ?? '';
+      const contentType = String(response.headers.get('content-type'));
       const body: unknown = contentType.includes('json') ? await response.json() : await response.text();
       checked += 1;
       for (const problem of validate(spec.method, spec.template, response.status, contentType, body)) violations.push(`${spec.method} ${spec.path} ${response.status}: ${problem}`);

@@ -128,7 +128,8 @@ export interface LabCost {
   operation: string;
   scrapeTargets: number;
   scrapeIntervalSeconds: number;
-  stages: LabCostStage[];
+  /** Lab off first, then each thing the lab adds. */
+  stages: [LabCostStage, ...LabCostStage[]];
   /** The virtual users' own load on each phase. */
   crowd: { phase: string; users: number; requestsPerSecond: number }[];
 }

@@ -55,6 +55,26 @@ describe('renderMarkdown of a run where things went wrong', () => {
   const previous: Results = { ...fixture, startedAt: '2030-05-06T07:08:09.000Z', headlines: [headline({ name: 'kept', value: 1.5 })] };
   const markdown = renderMarkdown(results, previous);
 
+  it('prints the lab\'s cost with a dash where a stage did not measure a target, never a zero', () => {
+    const row = (target: string, requestsPerSecond: number) => ({ ...throughputRow, target, requestsPerSecond, p99Ms: 2 });
+    const withLab = renderMarkdown({
+      ...results,
+      labCost: {
+        operation: 'stateful read',
+        scrapeTargets: 9,
+        scrapeIntervalSeconds: 1,
+        stages: [
+          { name: 'lab off', rows: [row('phase1-mock', 4000), row('phase2 via nginx', 3000)], processes: [] },
+          { name: 'monitoring', rows: [row('phase1-mock', 3600)], processes: [{ name: 'prometheus', cpuPercentOfOneCore: 12.5, rssBytes: 64 * 1024 * 1024 }] },
+        ],
+        crowd: [{ phase: 'phase2-production', users: 18, requestsPerSecond: 30 }],
+      },
+    }, null);
+    expect(withLab).toContain('| phase1-mock | 4,000 | 3,600 | 0.90× | 2.0 | 2.0 |');
+    expect(withLab).toContain('| phase2 via nginx | 3,000 | — | — | 2.0 | — |');
+    expect(withLab).toContain('measured (share of one core, resident memory): prometheus 12.5 %, 64.0 MiB. Virtual users: 18 on phase2-production sending 30.0 req/s');
+  });
+
   it('counts the contract sample\'s violations, and prints a dash where nothing was sampled', () => {
     expect(markdown).toMatch(/\| 2 of 20 off \|/);
     expect(markdown).toMatch(/\| unsampled \|.*\| — \|\n/);

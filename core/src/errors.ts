@@ -5,6 +5,11 @@
 import { UnknownProductError } from './catalog.ts';
 import { ProblemError } from './problems.ts';
 
+/** What a log line says of something thrown: an Error's message, anything else as a string. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A component the operation needs cannot be reached now (Redis, PostgreSQL): retry shortly. */
 export class DependencyUnavailableError extends Error {
   /**

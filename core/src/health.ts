@@ -1,4 +1,6 @@
 /** Health checks, timed, as the contract's HealthReport reports them. */
+import { messageOf } from './errors.ts';
+
 export interface Check {
   name: string;
   status: 'pass' | 'fail';
@@ -12,7 +14,7 @@ export async function timed(name: string, probe: () => Promise<string>): Promise
     const detail = await probe();
     return { name, status: 'pass', latencyMs: round(performance.now() - started), detail };
   } catch (error) {
-    return { name, status: 'fail', latencyMs: round(performance.now() - started), detail: error instanceof Error ? error.message : String(error) };
+    return { name, status: 'fail', latencyMs: round(performance.now() - started), detail: messageOf(error) };
   }
 }
 

@@ -1,6 +1,6 @@
 /** The shared domain on its own: password hashes, cart pricing, request ids. */
 import { describe, expect, it } from 'vitest';
-import { UnknownProductError, clientErrorResponse, hashPassword, pathOf, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
+import { UnknownProductError, clientErrorResponse, hashPassword, messageOf, pathOf, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
 
 describe('password hashes', () => {
   it('verifies the right password only, and tolerates malformed hashes', async () => {
@@ -87,5 +87,13 @@ describe('a request target\'s path', () => {
     expect(pathOf('/api/products?page=2&q=?')).toBe('/api/products');
     expect(pathOf('/api/products')).toBe('/api/products');
     expect(pathOf('/?')).toBe('/');
+  });
+});
+
+describe('what a log line says of something thrown', () => {
+  it('is an Error\'s message, and anything else as a string', () => {
+    expect(messageOf(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe('connect ECONNREFUSED 127.0.0.1:5432');
+    expect(messageOf('a string thrown')).toBe('a string thrown');
+    expect(messageOf(42)).toBe('42');
   });
 });

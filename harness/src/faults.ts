@@ -65,9 +65,8 @@ function runningInstance(topology: Phase2Topology, id: string, action: string): 
 }
 
 /** The node the Sentinels name as primary, and its process: refused when they name none, or one that is down already. */
-async function runningPrimary(ha: RunningRedisHa, action: string): Promise<{ primary: RedisNode; process: ManagedProcess }> {
-  const primary = await ha.currentPrimary();
-  if (!primary) throw new Error(`${action}: the Sentinels name no primary`);
+async function runningPrimary(topology: Phase2Topology, action: string): Promise<{ primary: RedisNode; process: ManagedProcess }> {
+  const primary = await primaryOf(topology, action);
   const process = primary.process();
   if (!process) throw new Error(`${action}: the Sentinels name ${primary.name} as primary, and it is not running (they have not failed over yet)`);
   return { primary, process };
@@ -160,8 +159,8 @@ export async function rollingRestart(topology: Phase2Topology): Promise<Observat
 
 /** kill -9 the Redis primary. The Sentinels promote the replica; writes resume when the app follows. */
 export async function killRedisPrimary(topology: Phase2Topology): Promise<Observation> {
+  const { primary, process } = await runningPrimary(topology, 'kill-redis-primary');
   const ha = sentinelTopology(topology, 'kill-redis-primary');
-  const { primary, process } = await runningPrimary(ha, 'kill-redis-primary');
   const o = observation('kill-redis-primary', primary.name, process);
   process.kill('SIGKILL');
   o.downAfterMs = await exited(process, o.t0);
@@ -210,11 +209,22 @@ export async function restartRedisNode(topology: Phase2Topology, name: string, o
   return finish(o);
 }
 
+/** The node the Sentinels name as primary now: refused on the single-Redis topology, or when they name none. */
+export async function primaryOf(topology: Phase2Topology, action: string): Promise<RedisNode> {
+  const primary = await sentinelTopology(topology, action).currentPrimary();
+  if (!primary) throw new Error(`${action}: the Sentinels name no primary`);
+  return primary;
+}
+
+/** Stop the primary the Sentinels name (SIGTERM, its append-only file synced) and start it again. */
+export async function restartRedisPrimary(topology: Phase2Topology): Promise<Observation> {
+  const o = await restartRedisNode(topology, (await primaryOf(topology, 'restart-redis-primary')).name);
+  return { ...o, action: 'restart-redis-primary' };
+}
+
 /** kill -9 the primary and start it again at once, well before the Sentinels' down-after. */
 export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise<Observation> {
-  const primary = await topology.stack.redisHa?.currentPrimary();
-  if (!primary) throw new Error('fast-restart-redis-primary needs the Sentinel topology, with a primary the Sentinels name');
-  const o = await restartRedisNode(topology, primary.name, { kill: true });
+  const o = await restartRedisNode(topology, (await primaryOf(topology, 'fast-restart-redis-primary')).name, { kill: true });
   return { ...o, action: 'fast-restart-redis-primary' };
 }
 
@@ -256,8 +266,8 @@ const writesAcknowledged = (topology: Phase2Topology) => answers(`${topology.url
  *   in which Redis with asynchronous replication can lose acknowledged writes.
  */
 export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, resume: 'after-failover' | 'at-promotion' = 'after-failover'): Promise<Observation> {
+  const { primary, process } = await runningPrimary(topology, 'pause-redis-primary');
   const ha = sentinelTopology(topology, 'pause-redis-primary');
-  const { primary, process } = await runningPrimary(ha, 'pause-redis-primary');
   const o = observation('pause-redis-primary', primary.name, process);
   process.kill('SIGSTOP');
   o.downAfterMs = 0;

@@ -22,7 +22,8 @@ export const CONTRACT_ENV = { AUTH_RATE_LIMIT_MAX: '20', AUTH_RATE_LIMIT_WINDOW_
 
 const LISTENING = /listening on (http:\/\/[\d.]+:\d+)/;
 
-export async function startPhase1(cleanup: Cleanup, env: Record<string, string> = {}, options: { echo?: boolean; workDir?: string } = {}): Promise<RunningPhase> {
+/** Phase 1: one process, and `process` is it. */
+export async function startPhase1(cleanup: Cleanup, env: Record<string, string> = {}, options: { echo?: boolean; workDir?: string } = {}): Promise<RunningPhase & { process: ManagedProcess }> {
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'lab-phase1-'));
   if (!options.workDir) cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
   const maintenanceFile = join(workDir, 'maintenance');
@@ -42,6 +43,7 @@ export async function startPhase1(cleanup: Cleanup, env: Record<string, string> 
     name: 'phase1-mock',
     url,
     maintenanceFile,
+    process: child,
     processes: [child],
     stop: () => child.stop(),
     restart: async () => {

@@ -71,6 +71,7 @@ describe('faults refuse what they cannot do, saying why', () => {
     await expect(faults.stopSentinels(single)).rejects.toThrow('stop-sentinels needs the Sentinel topology');
     await expect(faults.startSentinels(single)).rejects.toThrow('start-sentinels needs the Sentinel topology');
     await expect(faults.fastRestartRedisPrimary(single)).rejects.toThrow('fast-restart-redis-primary needs the Sentinel topology');
+    await expect(faults.restartRedisPrimary(single)).rejects.toThrow('restart-redis-primary needs the Sentinel topology');
     await expect(faults.restartRedisNode(single, 'redis-a')).rejects.toThrow('no Redis node redis-a; there are none (--single-redis)');
   });
 
@@ -103,7 +104,8 @@ describe('faults refuse what they cannot do, saying why', () => {
     const leaderless = topology(sentinels(null, [node('redis-a', true), node('redis-b', true)]));
     await expect(faults.killRedisPrimary(leaderless)).rejects.toThrow('the Sentinels name no primary');
     await expect(faults.pauseRedisPrimary(leaderless)).rejects.toThrow('the Sentinels name no primary');
-    await expect(faults.fastRestartRedisPrimary(leaderless)).rejects.toThrow('with a primary the Sentinels name');
+    await expect(faults.fastRestartRedisPrimary(leaderless)).rejects.toThrow('fast-restart-redis-primary: the Sentinels name no primary');
+    await expect(faults.restartRedisPrimary(leaderless)).rejects.toThrow('restart-redis-primary: the Sentinels name no primary');
   });
 
   it('a replica to kill that is the primary, is down, or does not exist', async () => {

@@ -3,7 +3,7 @@
  * lives in this process's memory, so stopping it ends every session; there is nothing to drain to.
  */
 import { randomUUID } from 'node:crypto';
-import { clientErrorResponse } from 'core';
+import { clientErrorResponse, messageOf } from 'core';
 import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
 
@@ -11,7 +11,7 @@ let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
-  console.error(`phase1-mock: invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`phase1-mock: invalid configuration: ${messageOf(error)}`);
   process.exit(1);
 }
 if (!config.jwtSecretFromEnv) console.warn('phase1-mock: JWT_SECRET is not set; using a random key, so access tokens die with this process.');

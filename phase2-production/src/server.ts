@@ -9,12 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
 import { pendingMigrations } from './db/migrate.ts';
+import { messageOf } from 'core';
 
 let config: Config;
 try {
   config = loadConfig();
 } catch (error) {
-  console.error(`phase2-production: invalid configuration: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`phase2-production: invalid configuration: ${messageOf(error)}`);
   process.exit(1);
 }
 

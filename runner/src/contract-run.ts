@@ -61,3 +61,13 @@ export const EXPECTED_TRANSACTIONS = documentedResponses().length;
 export function allPassed(summaries: DreddSummary[]): boolean {
   return summaries.length === CONTRACT_PHASES.length && summaries.every((s) => contractPassed(s) && s.total === EXPECTED_TRANSACTIONS);
 }
+
+/**
+ * The exit code of a command whose verdict is the contract's: 0 when every phase passed; else 1,
+ * with `command`'s one-line reason on stderr under the table.
+ */
+export function contractExitCode(summaries: DreddSummary[], command: string): 0 | 1 {
+  if (allPassed(summaries)) return 0;
+  console.error(`\n${command}: some transactions did not pass (0 failing, 0 errors, and only the declared skips are accepted); see the Dredd output above`);
+  return 1;
+}

@@ -38,9 +38,10 @@ export async function renderDiagrams(outDir = join(DOCS_DIR, 'diagrams')): Promi
     .flatMap((file) => mermaidBlocks(file).map((mermaid, i) => ({ id: `${relative(DOCS_DIR, file).replace(/\.md$/, '').replaceAll('/', '-')}-${i + 1}`, title: file, mermaid })));
   const svgs = await renderSvgs(charts);
   mkdirSync(outDir, { recursive: true });
-  return charts.map((chart) => {
-    const path = join(outDir, `${chart.id}.svg`);
-    writeFileSync(path, svgs.get(chart.id) ?? '');
+  // One SVG per chart, by its id, in the charts' order.
+  return [...svgs].map(([id, svg]) => {
+    const path = join(outDir, `${id}.svg`);
+    writeFileSync(path, svg);
     return path;
   });
 }

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from 'harness';
-import { allPassed, EXPECTED_TRANSACTIONS, printContractTable } from '../src/contract-run.ts';
-import { contractPassed, runDredd } from '../src/dredd.ts';
+import { allPassed, contractExitCode, EXPECTED_TRANSACTIONS, printContractTable } from '../src/contract-run.ts';
+import { contractPassed, declaredSkips, runDredd } from '../src/dredd.ts';
 import { callerPath } from '../src/paths.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lab-dredd-test-'));
@@ -41,6 +41,30 @@ describe('the contract check against nothing', () => {
       expect(log.mock.calls.map((call) => String(call[0])).join('\n')).toContain(`| phase1-mock | directly, http | ${EXPECTED_TRANSACTIONS} | 0 | 0 | ${EXPECTED_TRANSACTIONS} | 0 | 1.5 |`);
     } finally {
       log.mockRestore();
+    }
+  });
+});
+
+describe('the exit code of npm run contract and npm start', () => {
+  const passing = (phase: string, entry: 'direct' | 'public') => {
+    const skipped = Object.keys(declaredSkips(entry)).length;
+    return { phase, entry, passing: EXPECTED_TRANSACTIONS - skipped, failing: 0, errors: 0, skipped, total: EXPECTED_TRANSACTIONS, seconds: 1, line: '' };
+  };
+
+  it('is 0 when every phase passed, saying nothing more; 1 with the reason when one did not', () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const both = [passing('phase1-mock', 'direct'), passing('phase2-production', 'public')];
+      expect(contractExitCode(both, 'contract')).toBe(0);
+      expect(error).not.toHaveBeenCalled();
+      const [first, second] = both;
+      if (!first || !second) throw new Error('two summaries');
+      expect(contractExitCode([first, { ...second, passing: second.passing - 1, failing: 1 }], 'start')).toBe(1);
+      expect(String(error.mock.calls[0]?.[0])).toContain('start: some transactions did not pass');
+      // A phase that was never checked is not a pass either.
+      expect(contractExitCode([first], 'contract')).toBe(1);
+    } finally {
+      error.mockRestore();
     }
   });
 });

@@ -1,5 +1,5 @@
 /** report.md: tables and charts, every figure from results.json, with what it was measured on. */
-import type { Headline, Results } from '../results.ts';
+import type { Headline, LabCostStage, Results } from '../results.ts';
 import { charts } from './charts.ts';
 
 const n = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -63,8 +63,10 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}. Redis counts the memory it holds exactly; a V8 heap reading also holds garbage not yet collected (the lowest of three readings is taken), so phase 1's figure per session means something only at the larger steps.`, '');
   }
 
-  if (results.budget.length > 0) {
-    lines.push(`## The same memory budget: ${mib(results.budget[0]?.budgetBytes ?? 0)}`, '', '| phase | limit | sessions created | creation failures | held at the end | evicted | what happened |', '|---|---|---:|---:|---:|---:|---|');
+  // Both phases run under the one budget: the first row's is the heading's.
+  const [budgeted] = results.budget;
+  if (budgeted) {
+    lines.push(`## The same memory budget: ${mib(budgeted.budgetBytes)}`, '', '| phase | limit | sessions created | creation failures | held at the end | evicted | what happened |', '|---|---|---:|---:|---:|---:|---|');
     for (const b of results.budget) lines.push(`| ${b.phase} | ${b.limit} | ${n(b.sessionsCreated)} | ${n(b.creationFailures)} | ${n(b.sessionsHeld)} | ${n(b.evicted)} | ${b.outcome} |`);
     lines.push('', "Phase 1's budget also holds the app itself; Redis's holds sessions only. Redis could instead refuse new sessions at the limit (`noeviction`: 503 to new sign-ins, nobody logged out); `volatile-lru` logs out the idlest users instead. Phase 1 has no such choice: a process over its heap limit dies.", '');
   }
@@ -107,14 +109,18 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
       `| phase | ${lab.stages.map((s) => `${s.name} req/s`).join(' | ')} | ${on.map((s) => `${s.name} ÷ off`).join(' | ')} | ${lab.stages.map((s) => `p99 ms, ${s.name}`).join(' | ')} |`,
       `|---|${lab.stages.map(() => '---:').join('|')}|${on.map(() => '---:').join('|')}|${lab.stages.map(() => '---:').join('|')}|`,
     );
-    for (const [i, row] of (off?.rows ?? []).entries()) {
-      const at = (s: (typeof lab.stages)[number]) => s.rows[i];
-      lines.push(`| ${row.target} | ${lab.stages.map((s) => n(at(s)?.requestsPerSecond ?? 0)).join(' | ')} | ${on.map((s) => `${n((at(s)?.requestsPerSecond ?? 0) / row.requestsPerSecond, 2)}×`).join(' | ')} | ${lab.stages.map((s) => n(at(s)?.p99Ms ?? 0, 1)).join(' | ')} |`);
+    for (const row of off.rows) {
+      // A stage that did not measure this target (it failed there) shows a dash, not a zero.
+      const at = (stage: LabCostStage, show: (measured: LabCostStage['rows'][number]) => string) => {
+        const measured = stage.rows.find((r) => r.target === row.target);
+        return measured ? show(measured) : '—';
+      };
+      lines.push(`| ${row.target} | ${lab.stages.map((s) => at(s, (r) => n(r.requestsPerSecond))).join(' | ')} | ${on.map((s) => at(s, (r) => `${n(r.requestsPerSecond / row.requestsPerSecond, 2)}×`)).join(' | ')} | ${lab.stages.map((s) => at(s, (r) => n(r.p99Ms, 1))).join(' | ')} |`);
     }
-    const last = lab.stages.at(-1);
+    const last = lab.stages.reduce((_, stage) => stage);
     lines.push(
       '',
-      `The lab's processes while measured (share of one core, resident memory): ${(last?.processes ?? []).map((p) => `${p.name} ${n(p.cpuPercentOfOneCore, 1)} %, ${mib(p.rssBytes)}`).join('; ')}. Virtual users: ${lab.crowd.map((c) => `${n(c.users)} on ${c.phase} sending ${n(c.requestsPerSecond, 1)} req/s`).join('; ')}. On ${m.cores} cores shared by the load generator, the phases, their stores and the lab, every core the lab uses is one the measured phase does not get; a ratio near 1× means the lab costs less than the rounds' noise.`,
+      `The lab's processes while measured (share of one core, resident memory): ${last.processes.map((p) => `${p.name} ${n(p.cpuPercentOfOneCore, 1)} %, ${mib(p.rssBytes)}`).join('; ')}. Virtual users: ${lab.crowd.map((c) => `${n(c.users)} on ${c.phase} sending ${n(c.requestsPerSecond, 1)} req/s`).join('; ')}. On ${m.cores} cores shared by the load generator, the phases, their stores and the lab, every core the lab uses is one the measured phase does not get; a ratio near 1× means the lab costs less than the rounds' noise.`,
       '',
     );
   }

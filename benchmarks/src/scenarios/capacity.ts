@@ -5,6 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
+import { faults } from 'harness';
 import type { CapacityRow, CapacityStep, LoadParameters } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 
@@ -22,8 +23,7 @@ async function phase1Heap(url: string): Promise<number> {
 
 async function redisUsedMemory(env: Environment): Promise<number> {
   // The benchmarks run phase 2 with Sentinels: the sessions are on whichever node is primary now.
-  const primary = await env.topology.stack.redisHa?.currentPrimary();
-  if (!primary) throw new Error('the Sentinels name no primary');
+  const primary = await faults.primaryOf(env.topology, 'the capacity scenario');
   const client = new Redis({ port: primary.port, host: '127.0.0.1', lazyConnect: true });
   await client.connect();
   try {

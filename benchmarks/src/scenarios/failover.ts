@@ -31,15 +31,23 @@ interface Fault {
 }
 
 export function timeline(results: readonly LoadResult[]): FailoverRow['timeline'] {
-  const last = Math.max(-1, ...results.map((r) => Math.floor(r.atMs / TIMELINE_BUCKET_MS)));
-  const buckets = Array.from({ length: last + 1 }, (_, i) => ({ atMs: i * TIMELINE_BUCKET_MS, ok: 0, failed: 0 }));
-  for (const r of results) {
-    const bucket = buckets[Math.floor(r.atMs / TIMELINE_BUCKET_MS)];
-    if (!bucket) continue;
-    if (r.status !== null && r.status < 500) bucket.ok += 1;
-    else bucket.failed += 1;
-  }
-  return buckets;
+  const bucketOf = (r: LoadResult) => Math.floor(r.atMs / TIMELINE_BUCKET_MS);
+  const served = (r: LoadResult) => r.status !== null && r.status < 500;
+  const last = Math.max(-1, ...results.map(bucketOf));
+  return Array.from({ length: last + 1 }, (_, i) => {
+    const inBucket = results.filter((r) => bucketOf(r) === i);
+    const ok = inBucket.filter(served).length;
+    return { atMs: i * TIMELINE_BUCKET_MS, ok, failed: inBucket.length - ok };
+  });
+}
+
+/**
+ * When an outage that was held on purpose for `outageMs` was over: the time the system took to
+ * notice the stop, the outage, and the time it took to serve again after the start. Null when
+ * either was never seen within its bound: then nobody can say when it recovered.
+ */
+export function afterOutage(noticedStopMs: number | null, outageMs: number, servedAgainMs: number | null): number | null {
+  return noticedStopMs === null || servedAgainMs === null ? null : noticedStopMs + outageMs + servedAgainMs;
 }
 
 export async function runFailover(env: Environment, options: Profile['failover'], progress: (label: string) => void): Promise<FailoverRow[]> {
@@ -106,12 +114,8 @@ export async function runFailover(env: Environment, options: Profile['failover']
       phase: 'phase2-production',
       name: 'Redis promoted primary restarted',
       url: () => topology.url,
-      inject: async () => {
-        // Every fault before left a promoted node as primary: restart exactly that one.
-        const primary = await topology.stack.redisHa?.currentPrimary();
-        if (!primary) throw new Error('the Sentinels name no primary');
-        return faults.restartRedisNode(topology, primary.name);
-      },
+      // Every fault before left a promoted node as primary: restart exactly that one.
+      inject: () => faults.restartRedisPrimary(topology),
     },
     {
       phase: 'phase2-production',
@@ -128,7 +132,7 @@ export async function runFailover(env: Environment, options: Profile['failover']
         const stopped = await faults.stopPostgres(topology);
         await sleep(options.postgresOutageMs);
         const started = await faults.startPostgres(topology);
-        return { recoveredAfterMs: started.recoveredAfterMs === null ? null : (stopped.recoveredAfterMs ?? 0) + options.postgresOutageMs + started.recoveredAfterMs, notes: [...stopped.notes, ...started.notes] };
+        return { recoveredAfterMs: afterOutage(stopped.recoveredAfterMs, options.postgresOutageMs, started.recoveredAfterMs), notes: [...stopped.notes, ...started.notes] };
       },
     },
   ];

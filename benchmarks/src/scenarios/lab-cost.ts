@@ -36,7 +36,7 @@ export async function runLabCost(env: Environment, load: LoadParameters, progres
   /** Measures every target, charging `charged` the CPU they use meanwhile. */
   const stage = async (name: LabCostStage['name'], charged: ManagedProcess[]): Promise<LabCostStage> => {
     const rows: ThroughputRow[] = [];
-    const before = charged.map((p) => cpuSeconds(p.pid));
+    const before = charged.map((p) => ({ p, cpuSeconds: cpuSeconds(p.pid) }));
     const started = performance.now();
     for (const target of targets) {
       progress(`${OPERATION} on ${target.name}, ${name}`);
@@ -47,7 +47,7 @@ export async function runLabCost(env: Environment, load: LoadParameters, progres
     return {
       name,
       rows,
-      processes: charged.map((p, i) => ({ name: p.name, cpuPercentOfOneCore: ((cpuSeconds(p.pid) - (before[i] ?? 0)) / seconds) * 100, rssBytes: rssBytes(p.pid) })),
+      processes: before.map(({ p, cpuSeconds: then }) => ({ name: p.name, cpuPercentOfOneCore: ((cpuSeconds(p.pid) - then) / seconds) * 100, rssBytes: rssBytes(p.pid) })),
     };
   };
 

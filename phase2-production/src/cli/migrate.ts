@@ -11,6 +11,7 @@ import { createPool } from '../db/pool.ts';
 import { migrate } from '../db/migrate.ts';
 import { PHASE1_DATA_DIR, importPhase1Data, fetchPhase1Sessions, importSessions } from '../migration.ts';
 import { AuditLog } from '../audit/audit-log.ts';
+import { messageOf } from 'core';
 
 const { values } = parseArgs({
   options: {
@@ -66,7 +67,7 @@ try {
     }
   }
 } catch (error) {
-  console.error(`migrate: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`migrate: ${messageOf(error)}`);
   exitCode = 1;
 } finally {
   await pool.end();

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Pool } from './pool.ts';
+import { messageOf } from 'core';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
 // An arbitrary constant naming "this project's migrations" among advisory locks.
@@ -34,7 +35,7 @@ export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[
         applied.push(name);
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${name} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new Error(`migration ${name} failed: ${messageOf(error)}`, { cause: error });
       }
     }
   } finally {

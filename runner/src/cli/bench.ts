@@ -11,7 +11,7 @@ import { describeError } from 'harness';
 const { values } = parseArgs({
   options: {
     profile: { type: 'string', default: 'quick' },
-    scenario: { type: 'string', multiple: true },
+    scenario: { type: 'string', multiple: true, default: [...SCENARIOS] },
     out: { type: 'string' },
   },
 });
@@ -20,7 +20,7 @@ if (typeof profile === 'string') {
   console.error(`bench: ${profile}`);
   process.exit(2);
 }
-const chosen = (values.scenario ?? [...SCENARIOS]) as Scenario[];
+const chosen = values.scenario as Scenario[];
 const unknown = chosen.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) {
   console.error(`bench: unknown scenario ${unknown.join(', ')}; there are ${SCENARIOS.join(', ')}`);

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { SCENARIOS, printSummary } from 'benchmarks';
 import { Cleanup, describeError } from 'harness';
 import { benchmarkAndReport, profileNamed } from '../benchmark-run.ts';
-import { allPassed, checkContract, printContractTable } from '../contract-run.ts';
+import { checkContract, contractExitCode, printContractTable } from '../contract-run.ts';
 import { printRestartLessons, runRestartLessons } from '../restart-lesson.ts';
 
 const { values } = parseArgs({ options: { profile: { type: 'string', default: 'quick' }, out: { type: 'string' } } });
@@ -21,7 +21,7 @@ if (typeof profile === 'string') {
 
 const cleanup = new Cleanup();
 cleanup.onSignals();
-let ok = false;
+let exitCode = 1;
 try {
   const started = performance.now();
   console.log('== 1/3 the contract, checked by Dredd on each phase');
@@ -36,11 +36,10 @@ try {
   printRestartLessons(lessons);
   printSummary(results);
   console.log(`\nReport: ${written.join(', ')} (report.md, index.html, results.json); ${Math.round((performance.now() - started) / 1000)} s in all.`);
-  ok = allPassed(summaries);
-  if (!ok) console.error('\nstart: the contract check failed; see the Dredd output above');
+  exitCode = contractExitCode(summaries, 'start');
 } catch (error) {
   console.error(`start: ${describeError(error, { stack: true })}`);
 } finally {
   await cleanup.run();
 }
-process.exit(ok ? 0 : 1);
+process.exit(exitCode);
