@@ -273,7 +273,7 @@ export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, r
   o.downAfterMs = 0;
   const promotedAfter = await until(async () => {
     const now = await ha.currentPrimary();
-    return now !== null && now.name !== primary.name;
+    return now !== undefined && now.name !== primary.name;
   }, o.t0, 60_000);
   if (resume === 'after-failover') {
     await until(() => failoverFinished(ha, primary), o.t0, 60_000);

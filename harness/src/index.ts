@@ -18,3 +18,4 @@ export { rawRequest, type RawAnswer } from './raw-http.ts';
 export { startMonitoring, startCrowds, CROWD_PROCESS_SCRIPT, type RunningMonitoring, type RunningCrowds } from './lab/lab.ts';
 export { queryPrometheus } from './infra/prometheus.ts';
 export type { Crowd, CrowdCounts } from './lab/crowd.ts';
+export { callerPath } from './paths.ts';

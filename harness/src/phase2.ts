@@ -22,7 +22,7 @@ export interface Phase2Stack {
   redisHa: RunningRedisHa | null;
   postgres: RunningPostgres;
   /** The settings every instance gets (the same secret, the same stores). */
-  env: Record<string, string>;
+  env: StackEnv;
   workDir: string;
 }
 
@@ -31,13 +31,16 @@ const LISTENING = /phase2-production listening on (http:\/\/[\d.]+:\d+)/;
 /** The largest request body an instance takes (phase 2's default), and so the most nginx passes on. */
 export const BODY_LIMIT_BYTES = 16_384;
 
+/** A stack's settings: environment variables, the ones the harness reads back named. */
+export type StackEnv = Record<string, string> & { DATABASE_URL: string; JWT_SECRET: string; MAINTENANCE_FILE: string };
+
 /** The settings every phase 2 instance of a stack shares (compose.yaml gives its instances the same). */
 export function stackEnv(options: {
   redis: { url: string } | { sentinels: string; masterName: string };
   databaseUrl: string;
   jwtSecret: string;
   maintenanceFile: string;
-}): Record<string, string> {
+}): StackEnv {
   const redis: Record<string, string> =
     'url' in options.redis
       ? { REDIS_URL: options.redis.url }
@@ -57,13 +60,18 @@ export function instanceEnv(instanceId: string, port: number | string): Record<s
 export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean } = {}): Promise<Phase2Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'lab-phase2-'));
   cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
-  const [redis, redisHa, postgres] = await Promise.all([
-    options.ha ? null : startRedis(cleanup),
-    options.ha ? startRedisHa(cleanup) : null,
-    startPostgres(cleanup),
-  ]);
+  const startStore = options.ha
+    ? async () => {
+      const redisHa = await startRedisHa(cleanup);
+      return { redis: null, redisHa, settings: { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } };
+    }
+    : async () => {
+      const redis = await startRedis(cleanup);
+      return { redis, redisHa: null, settings: { url: redis.url } };
+    };
+  const [{ redis, redisHa, settings }, postgres] = await Promise.all([startStore(), startPostgres(cleanup)]);
   const env = stackEnv({
-    redis: redisHa ? { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } : { url: redis?.url ?? '' },
+    redis: settings,
     databaseUrl: postgres.url,
     jwtSecret: randomBytes(32).toString('base64url'),
     maintenanceFile: join(workDir, 'maintenance'),
@@ -109,7 +117,7 @@ export async function startPhase2(cleanup: Cleanup, env: Record<string, string> 
   const running = {
     name: 'phase2-production' as const,
     url: instance.url,
-    maintenanceFile: stack.env.MAINTENANCE_FILE ?? '',
+    maintenanceFile: stack.env.MAINTENANCE_FILE,
     processes: [instance.process],
     stop: () => instance.process.stop(),
     restart: async () => {

@@ -62,7 +62,8 @@ export async function startProcess(options: StartOptions): Promise<{ process: Ma
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
       const parts = (partial + chunk).split('\n');
-      partial = parts.pop() ?? '';
+      // split gives at least one part: the last, the line not finished yet.
+      partial = String(parts.pop());
       for (const line of parts) {
         lines.push(line);
         if (lines.length > KEEP_LINES) lines.shift();
@@ -77,7 +78,8 @@ export async function startProcess(options: StartOptions): Promise<{ process: Ma
   const managed: ManagedProcess = {
     name: options.name,
     get pid() {
-      return child.pid ?? -1;
+      // Read once spawned (startProcess returns after the spawn event), when the pid is set.
+      return Number(child.pid);
     },
     child,
     recentOutput: () => lines.join('\n'),

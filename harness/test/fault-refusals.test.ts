@@ -23,12 +23,12 @@ function topology(redisHa: RunningRedisHa | null): Phase2Topology {
     url: 'http://127.0.0.1:1',
     nginx: {} as Phase2Topology['nginx'],
     instances: [{ id: 'api-1', port: 1, url: 'http://127.0.0.1:1', process: null }],
-    stack: { redis: null, redisHa, postgres: {} as Phase2Topology['stack']['postgres'], env: {}, workDir: '/nonexistent' },
+    stack: { redis: null, redisHa, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent' },
     startInstance: () => Promise.reject(new Error('an instance was asked to start')),
   };
 }
 
-function sentinels(primary: RedisNode | null, nodes: RedisNode[]): RunningRedisHa {
+function sentinels(primary: RedisNode | undefined, nodes: RedisNode[]): RunningRedisHa {
   return { masterName: 'lab', sentinelList: '', nodes, sentinels: [], currentPrimary: () => Promise.resolve(primary), primaryNamedBy: () => Promise.resolve(primary) };
 }
 
@@ -93,7 +93,7 @@ describe('faults refuse what they cannot do, saying why', () => {
   });
 
   it('start-sentinels with none stopped says who the Sentinels name, or that they name nobody', async () => {
-    const leaderless = await faults.startSentinels(topology(sentinels(null, [node('redis-a', true)])));
+    const leaderless = await faults.startSentinels(topology(sentinels(undefined, [node('redis-a', true)])));
     expect(leaderless.notes).toEqual(['the Sentinels name no node (no Sentinel names a primary) as primary']);
     const a = node('redis-a', true);
     const led = await faults.startSentinels(topology(sentinels(a, [a])));
@@ -101,7 +101,7 @@ describe('faults refuse what they cannot do, saying why', () => {
   });
 
   it('Sentinels that name no primary: nothing to kill or pause', async () => {
-    const leaderless = topology(sentinels(null, [node('redis-a', true), node('redis-b', true)]));
+    const leaderless = topology(sentinels(undefined, [node('redis-a', true), node('redis-b', true)]));
     await expect(faults.killRedisPrimary(leaderless)).rejects.toThrow('the Sentinels name no primary');
     await expect(faults.pauseRedisPrimary(leaderless)).rejects.toThrow('the Sentinels name no primary');
     await expect(faults.fastRestartRedisPrimary(leaderless)).rejects.toThrow('fast-restart-redis-primary: the Sentinels name no primary');

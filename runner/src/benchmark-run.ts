@@ -1,6 +1,7 @@
 /** What `npm start` and `npm run bench` share: the profile they were given, the run, the report. */
 import { PROFILES, runBenchmarks, writeReport, type Profile, type Results, type Scenario } from 'benchmarks';
-import { callerPath, reportsDir } from './paths.ts';
+import { callerPath } from 'harness';
+import { reportsDir } from './paths.ts';
 
 /** The profile named by --profile, or what is wrong with the name. */
 export function profileNamed(name: string): Profile | string {

@@ -4,7 +4,7 @@
  * nginx over https in front of one instance, its certificate verified with the lab's CA.
  */
 import { documentedResponses } from 'contract';
-import { Cleanup, CONTRACT_ENV, startPhase1, startPhase2Topology, type RunningPhase } from 'harness';
+import { Cleanup, CONTRACT_ENV, startPhase1, startPhase2Topology, type ManagedProcess, type RunningPhase } from 'harness';
 import { contractPassed, runDredd, type ContractEntry, type DreddSummary } from './dredd.ts';
 
 type PhaseStarter = (cleanup: Cleanup) => Promise<{ phase: RunningPhase; caFile?: string; entry: ContractEntry }>;
@@ -15,13 +15,11 @@ export const CONTRACT_PHASES: { name: string; start: PhaseStarter }[] = [
     name: 'phase2-production',
     start: async (cleanup) => {
       const topology = await startPhase2Topology(cleanup, { instances: 1, ha: false, env: CONTRACT_ENV });
-      const instance = topology.instances[0];
-      if (!instance?.process) throw new Error('the contract topology has no instance');
       const phase: RunningPhase = {
         name: 'phase2-production',
         url: topology.url,
-        maintenanceFile: topology.stack.env.MAINTENANCE_FILE ?? '',
-        processes: [instance.process, topology.nginx.process],
+        maintenanceFile: topology.stack.env.MAINTENANCE_FILE,
+        processes: [...topology.instances.map((i) => i.process).filter((p): p is ManagedProcess => p !== null), topology.nginx.process],
         stop: () => cleanup.run(),
         restart: () => Promise.reject(new Error('the contract run does not restart phase 2')),
       };

@@ -1,16 +1,8 @@
 /** Where things are in this repository: the runner is the one package that knows its layout. */
 import { fileURLToPath } from 'node:url';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const contractDir = join(repoRoot, 'contract');
 export const docsDir = join(repoRoot, 'docs');
 export const reportsDir = join(docsDir, 'reports');
-
-/**
- * A path given on the command line, from where it was typed: npm runs a workspace's script in the
- * workspace's directory and says in INIT_CWD where the command was typed.
- */
-export function callerPath(path: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), path);
-}

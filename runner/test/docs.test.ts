@@ -53,14 +53,14 @@ describe('the docs', () => {
     writeFileSync(sample, [
       'Links: [web](https://example.org/x), [mail](mailto:a@b.c), [here](#top), [readme](../README.md#quick-start), [gone](./gone.md#x).',
       'Commands: `npm start -w phase1-mock`, `npm run grafana -w harness`, `npm run grafana` (no such root script),',
-      '`npm run up -w no-such-workspace`, `npm test`.',
+      '`npm run up -w no-such-workspace`, `npm run build -w core` (a workspace with no scripts), `npm test`.',
       '```sh',
       'a link in code is not a link: [x](./nowhere-in-code.md)',
       '```',
     ].join('\n'));
     // Resolved from the sample's folder: ../README.md is the temp folder's parent's, which does not exist either.
     expect(brokenLinks([sample]).map((line) => line.replace(/^.*: /, ''))).toEqual(['../README.md#quick-start', './gone.md#x']);
-    expect(missingCommands([sample]).map((line) => line.replace(/^.*: /, ''))).toEqual(['npm run grafana', 'npm run up -w no-such-workspace']);
+    expect(missingCommands([sample]).map((line) => line.replace(/^.*: /, ''))).toEqual(['npm run grafana', 'npm run up -w no-such-workspace', 'npm run build -w core']);
   });
 
   it('have example clients that run against a phase and show what each carries', async () => {

@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort } from 'harness';
 import { allPassed, contractExitCode, EXPECTED_TRANSACTIONS, printContractTable } from '../src/contract-run.ts';
 import { contractPassed, declaredSkips, runDredd } from '../src/dredd.ts';
-import { callerPath } from '../src/paths.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lab-dredd-test-'));
 afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
@@ -65,21 +64,6 @@ describe('the exit code of npm run contract and npm start', () => {
       expect(contractExitCode([first], 'contract')).toBe(1);
     } finally {
       error.mockRestore();
-    }
-  });
-});
-
-describe('callerPath', () => {
-  it('resolves a path from where the command was typed (INIT_CWD, set by npm), or from here', () => {
-    const saved = process.env.INIT_CWD;
-    try {
-      process.env.INIT_CWD = '/somewhere/else';
-      expect(callerPath('out')).toBe('/somewhere/else/out');
-      expect(callerPath('/absolute')).toBe('/absolute');
-      delete process.env.INIT_CWD;
-      expect(callerPath('out')).toBe(join(process.cwd(), 'out'));
-    } finally {
-      if (saved !== undefined) process.env.INIT_CWD = saved;
     }
   });
 });

@@ -63,6 +63,10 @@ describe('npm start -- --profile smoke --out DIR', () => {
     expect(rendered.status, rendered.stderr).toBe(0);
     expect(rendered.stdout).toContain(`report written to ${out}`);
     expect(['report.md', 'index.html'].map((name) => readFileSync(join(out, name), 'utf8'))).toEqual(before);
+    // And into a folder named after it, relative too.
+    const elsewhere = spawnSync('npm', ['run', 'report', '-w', 'benchmarks', '--', relative(repoRoot, join(out, 'results.json')), relative(repoRoot, join(out, 'again'))], { cwd: repoRoot, encoding: 'utf8', timeout: 300_000 });
+    expect(elsewhere.status, elsewhere.stderr).toBe(0);
+    expect(readFileSync(join(out, 'again', 'report.md'), 'utf8')).toEqual(before[0]);
     const usage = spawnSync('npm', ['run', 'report', '-w', 'benchmarks'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('usage: npm run report -w benchmarks -- <results.json> [out dir]');

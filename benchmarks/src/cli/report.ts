@@ -4,17 +4,17 @@
  * says in INIT_CWD where the command was typed.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Results } from '../results.ts';
 import { renderReport } from '../report/write.ts';
+import { callerPath } from 'harness';
 
 const [file, out] = process.argv.slice(2);
 if (!file) {
   console.error('usage: npm run report -w benchmarks -- <results.json> [out dir]');
   process.exit(2);
 }
-const callerDir = process.env.INIT_CWD ?? process.cwd();
-const resultsFile = resolve(callerDir, file);
-const outDir = out === undefined ? dirname(resultsFile) : resolve(callerDir, out);
+const resultsFile = callerPath(file);
+const outDir = out === undefined ? dirname(resultsFile) : callerPath(out);
 await renderReport(JSON.parse(readFileSync(resultsFile, 'utf8')) as Results, null, outDir);
 console.log(`report written to ${outDir}`);

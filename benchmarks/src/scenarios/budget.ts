@@ -82,7 +82,7 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
       redisHa: null,
       postgres: env.topology.stack.postgres,
       workDir: env.topology.stack.workDir,
-      env: stackEnv({ redis: { url: redis.url }, databaseUrl: env.topology.stack.postgres.url, jwtSecret: env.topology.stack.env.JWT_SECRET ?? '', maintenanceFile: `${env.topology.stack.workDir}/budget-maintenance` }),
+      env: stackEnv({ redis: { url: redis.url }, databaseUrl: env.topology.stack.postgres.url, jwtSecret: env.topology.stack.env.JWT_SECRET, maintenanceFile: `${env.topology.stack.workDir}/budget-maintenance` }),
     };
     const instance = await startPhase2Instance(cleanup, stack, 'api-budget', BENCH_ENV);
     const client = new Redis(redis.url);

@@ -1,5 +1,6 @@
 /** Baseline: bare node:http, the floor every framework is measured against. */
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { INFO_PATH, announce, infoPayload } from './payload.ts';
 
 const server = createServer((req, res) => {
@@ -13,7 +14,7 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  announce('baseline-node-http', typeof address === 'object' && address ? address.port : 0);
+  // Listening on TCP, so address() is an AddressInfo (a string only for a pipe or socket file).
+  announce('baseline-node-http', (server.address() as AddressInfo).port);
 });
 process.on('SIGTERM', () => { server.close(); server.closeAllConnections(); });

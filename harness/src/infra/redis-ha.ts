@@ -82,9 +82,9 @@ export interface RunningRedisHa {
   nodes: RedisNode[];
   sentinels: RedisNode[];
   /** The node that is primary now, asked of a Sentinel. */
-  currentPrimary(): Promise<RedisNode | null>;
+  currentPrimary(): Promise<RedisNode | undefined>;
   /** The node this one Sentinel names as primary (during a failover the Sentinels can differ). */
-  primaryNamedBy(sentinel: RedisNode): Promise<RedisNode | null>;
+  primaryNamedBy(sentinel: RedisNode): Promise<RedisNode | undefined>;
 }
 
 /** The primary's port as the first Sentinel that answers names it; null when none knows one. */
@@ -209,11 +209,11 @@ export async function startRedisHa(cleanup: Cleanup): Promise<RunningRedisHa> {
     sentinels,
     currentPrimary: async () => {
       const port = await primaryPortFromSentinels(sentinels);
-      return nodes.find((node) => node.port === port) ?? null;
+      return nodes.find((node) => node.port === port);
     },
     primaryNamedBy: async (sentinel) => {
       const port = await primaryPortFromSentinels([sentinel]);
-      return nodes.find((node) => node.port === port) ?? null;
+      return nodes.find((node) => node.port === port);
     },
   };
 }
