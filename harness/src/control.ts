@@ -4,6 +4,7 @@
  * `npm run fault` reads. The processes stay children of `up`, and Ctrl-C still stops them all.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -139,9 +140,8 @@ export async function serveControl(cleanup: Cleanup, state: Omit<UpState, 'contr
   // request): a server that closes first races a client sending on the same connection.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const url = `http://127.0.0.1:${port}`;
+  // Listening on TCP: address() is an AddressInfo.
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   mkdirSync(dirname(stateFile), { recursive: true });
   writeFileSync(stateFile, JSON.stringify({ ...state, pid: process.pid, controlUrl: url, actions: Object.keys(actions) } satisfies UpState, null, 2));
   cleanup.add('stop the control server', () => new Promise<void>((resolve) => { labConsole?.stop(); server.close(() => { resolve(); }); server.closeAllConnections(); }));

@@ -23,6 +23,8 @@ export interface Phase2Stack {
   postgres: RunningPostgres;
   /** The settings every instance gets (the same secret, the same stores). */
   env: StackEnv;
+  /** The session store in a line: where each of its processes listens. */
+  storeDescription: string;
   workDir: string;
 }
 
@@ -63,13 +65,14 @@ export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?
   const startStore = options.ha
     ? async () => {
       const redisHa = await startRedisHa(cleanup);
-      return { redis: null, redisHa, settings: { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } };
+      const description = `redis primary + replicas ${redisHa.nodes.map((n) => `${n.name}:${n.port}`).join(', ')}, sentinels ${redisHa.sentinelList}`;
+      return { redis: null, redisHa, description, settings: { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } };
     }
     : async () => {
       const redis = await startRedis(cleanup);
-      return { redis, redisHa: null, settings: { url: redis.url } };
+      return { redis, redisHa: null, description: `redis ${redis.url}`, settings: { url: redis.url } };
     };
-  const [{ redis, redisHa, settings }, postgres] = await Promise.all([startStore(), startPostgres(cleanup)]);
+  const [{ redis, redisHa, description, settings }, postgres] = await Promise.all([startStore(), startPostgres(cleanup)]);
   const env = stackEnv({
     redis: settings,
     databaseUrl: postgres.url,
@@ -77,7 +80,7 @@ export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?
     maintenanceFile: join(workDir, 'maintenance'),
   });
   await runMigrate(env, []);
-  return { redis, redisHa, postgres, env, workDir };
+  return { redis, redisHa, postgres, env, workDir, storeDescription: description };
 }
 
 /** `npm run migrate` of phase 2, as a deployment would run it. */

@@ -26,6 +26,8 @@ const script: Record<string, { status: number; body?: object; headers?: Record<s
     // Forgotten: the session and the 1 acknowledged on it are lost.
     { status: 401, body: {} },
   ],
+  // A session answered without its cookie: nothing a client could keep.
+  '/no-cookie/api/stateful/sessions': [{ status: 201, body: { csrfToken: 'csrf-2' } }],
   // The steady load's own path: a server error on its second request.
   '/load/counter': [
     { status: 200, body: { value: 1 } },
@@ -188,5 +190,7 @@ describe('the load the fault tests send', () => {
   it('starts a session as a browser keeps it, or says what it was answered instead', async () => {
     const refused = await startSession(`${url}/refusing`);
     expect(refused).toEqual({ client: null, status: 404, retryAfterSeconds: null });
+    const cookieless = await startSession(`${url}/no-cookie`);
+    expect(cookieless).toEqual({ client: null, status: 201, retryAfterSeconds: null });
   });
 });

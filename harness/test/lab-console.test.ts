@@ -30,6 +30,10 @@ beforeAll(async () => {
       res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', error: 'overloaded' }));
       return;
     }
+    if (expr === 'through_a_proxy') {
+      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error' }));
+      return;
+    }
     if (expr === 'up[1m]') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }));
       return;
@@ -280,6 +284,8 @@ describe('queryPrometheus', () => {
     const expr = LAB_QUERIES.find((q) => q.id === 'postgres')?.expr ?? '';
     expect(await queryPrometheus(prometheusUrl, expr)).toEqual([{ metric: { job: 'postgres', instance: 'postgres' }, value: 1 }]);
     await expect(queryPrometheus(prometheusUrl, 'no_such_query')).rejects.toThrow('prometheus: unknown query no_such_query in no_such_query');
+    // An answer that says nothing of why: its HTTP status, then.
+    await expect(queryPrometheus(prometheusUrl, 'through_a_proxy')).rejects.toThrow('prometheus: HTTP 502 in through_a_proxy');
     await expect(queryPrometheus(prometheusUrl, 'up[1m]')).rejects.toThrow('prometheus: up[1m] is a matrix, not an instant vector');
   });
 });

@@ -196,6 +196,14 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect(fault.stdout).toMatch(/"action": "restart-instance"/);
     await until(page, 'api-2 up again', tile('[data-instance="api-2"]'), (v) => v === 'up');
     await until(page, 'the CLI\'s fault in the timeline', () => page.locator('#timeline').innerText(), (v) => v?.includes('restart-instance api-2: injected') === true);
+    // With --seconds, as the README has it: api-2 hung for a second, then served again.
+    const paused = spawnSync('npm', ['run', 'fault', '--', 'pause-instance', 'api-2', '--seconds', '1'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(paused.status, paused.stderr).toBe(0);
+    expect(paused.stdout).toContain('paused 1 s');
+    // A fault the lab refuses: exit 1, with the lab's reason.
+    const refused = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-9'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain('no instance api-9; there are api-1, api-2');
 
     // "kill phase 1": its users are signed out (their sessions were in its memory); phase 2's are not.
     await page.getByRole('button', { name: 'kill phase 1', exact: true }).click();

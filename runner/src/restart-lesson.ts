@@ -24,11 +24,11 @@ interface Restartable {
 
 async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: response.headers };
+  // Every answer of these operations has a JSON body, problems included (application/problem+json).
+  return { status: response.status, body: (await response.json()) as Record<string, unknown>, headers: response.headers };
 }
 
-async function runLesson(phase: string, target: Restartable): Promise<RestartLesson> {
+export async function runLesson(phase: string, target: Restartable): Promise<RestartLesson> {
   const tokens = await json(`${target.url}/api/auth/tokens`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -58,7 +58,8 @@ export function charts(results: Results): Chart[] {
     });
   }
   for (const f of results.failover) {
-    if (f.timeline.length === 0) continue;
+    const last = f.timeline.at(-1);
+    if (!last) continue;
     const failed = f.timeline.map((t) => t.failed);
     const ok = f.timeline.map((t) => t.ok);
     list.push({
@@ -67,7 +68,7 @@ export function charts(results: Results): Chart[] {
       mermaid: [
         'xychart-beta',
         `  title ${quote(`${f.phase}: ${f.fault}`)}`,
-        `  x-axis "seconds since the load began" 0 --> ${(((f.timeline.at(-1)?.atMs ?? 0) + TIMELINE_BUCKET_MS) / 1000).toFixed(1)}`,
+        `  x-axis "seconds since the load began" 0 --> ${((last.atMs + TIMELINE_BUCKET_MS) / 1000).toFixed(1)}`,
         `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
         `  bar [${ok.join(', ')}]`,
         `  line [${failed.join(', ')}]`,

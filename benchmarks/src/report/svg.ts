@@ -32,6 +32,7 @@ export function withWhiteGround(svg: string): string {
 const rendered = new Map<string, string>();
 const cacheKey = (chart: Chart) => `${chart.id}\n${chart.mermaid}`;
 
+/** Each chart's SVG, by its id, in the order of `charts` (the report relies on the order). */
 export async function renderSvgs(charts: Chart[]): Promise<Map<string, string>> {
   const missing = charts.filter((chart) => !rendered.has(cacheKey(chart)));
   if (missing.length > 0) await renderInChromium(missing);

@@ -80,6 +80,7 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
     const stack = {
       redis,
       redisHa: null,
+      storeDescription: `redis ${redis.url}, maxmemory ${budget.mebibytes} MiB`,
       postgres: env.topology.stack.postgres,
       workDir: env.topology.stack.workDir,
       env: stackEnv({ redis: { url: redis.url }, databaseUrl: env.topology.stack.postgres.url, jwtSecret: env.topology.stack.env.JWT_SECRET, maintenanceFile: `${env.topology.stack.workDir}/budget-maintenance` }),

@@ -69,7 +69,8 @@ export async function runCapacity(env: Environment, steps: number[], load: LoadP
       const step: CapacityStep = {
         sessions: target,
         memoryBytes: memory,
-        bytesPerSession: target > 0 ? (memory - baseline) / target : null,
+        // Every step holds sessions (test/profiles.test.ts).
+        bytesPerSession: (memory - baseline) / target,
         readP50Ms: latency.p50,
         readP99Ms: latency.p99,
         createPerSecond: made.perSecond,

@@ -38,9 +38,8 @@ try {
   console.log(`        TLS by the lab's CA: curl --cacert ${topology.nginx.caFile} ${topology.url}/api/stateless/info`);
   console.log(`        ${topology.nginx.httpUrl} redirects there (308)`);
   console.log(`        nginx over ${topology.instances.map((i) => `${i.id} ${i.url}`).join(', ')}`);
-  const { redis, redisHa, postgres } = topology.stack;
-  console.log(`        ${redisHa ? `redis primary + replicas ${redisHa.nodes.map((n) => `${n.name}:${n.port}`).join(', ')}, sentinels ${redisHa.sentinelList}` : `redis ${redis?.url ?? ''}`}`);
-  console.log(`        postgres ${postgres.url}`);
+  console.log(`        ${topology.stack.storeDescription}`);
+  console.log(`        postgres ${topology.stack.postgres.url}`);
 
   const need = (target: string | undefined, what: string): string => {
     if (!target) throw new Error(`this action needs a ${what}`);

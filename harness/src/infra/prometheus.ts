@@ -51,7 +51,7 @@ interface PrometheusConfig {
 }
 
 /** compose's configuration, each job's targets replaced by this machine's, and the rules by path. */
-export function labPrometheusConfig(targets: ScrapeTargets): PrometheusConfig {
+export function labPrometheusConfig({ extra = [], ...targets }: ScrapeTargets): PrometheusConfig {
   const config = parse(readFileSync(COMPOSE_PROMETHEUS_CONFIG, 'utf8')) as PrometheusConfig;
   const targetsOf: Record<string, StaticConfig[]> = {
     phase1: targets.phase1.map((t) => ({ targets: [t.address], labels: { instance: t.instance } })),
@@ -69,7 +69,7 @@ export function labPrometheusConfig(targets: ScrapeTargets): PrometheusConfig {
       if (rule.target_label === '__address__') rule.replacement = targets.redisExporter;
     }
   }
-  for (const { job, target } of targets.extra ?? []) config.scrape_configs.push({ job_name: job, static_configs: [{ targets: [target] }] });
+  for (const { job, target } of extra) config.scrape_configs.push({ job_name: job, static_configs: [{ targets: [target] }] });
   config.rule_files = config.rule_files.map((file) => join(MONITORING_DIR, file));
   return config;
 }
