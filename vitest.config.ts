@@ -4,6 +4,9 @@ const PACKAGES = ['contract', 'core', 'phase1-mock', 'phase2-production', 'harne
 const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts', 'phase2-production/test/process.test.ts'];
 
 export default defineConfig({
+  // Vite's warnings about packages it transforms (the workflow parser's missing sourcemaps) say
+  // nothing about this project's code; its errors still show.
+  logLevel: 'error',
   test: {
     globalSetup: ['harness/test/global-setup.ts'],
     // With LAB_COVERAGE_DIR set (npm test), the processes tests start measure their own coverage.
@@ -19,6 +22,9 @@ export default defineConfig({
     // Integration tests start real processes. On a busy two-core machine (both lanes at once) a test
     // that takes 18 s alone can take three times that; the bound is there to stop a hung test, not
     // to time a slow one.
+    // GitHub's workflow parser imports its JSON schema without an import attribute, which only a
+    // bundler accepts: vite transforms it (runner/test/ci-workflow.test.ts).
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
     testTimeout: 120_000,
     hookTimeout: 180_000,
     // What vitest measures in its own workers, written for scripts/coverage/report.ts, which

@@ -1,6 +1,6 @@
 /** The shared domain on its own: password hashes, cart pricing, request ids. */
 import { describe, expect, it } from 'vitest';
-import { UnknownProductError, clientErrorResponse, hashPassword, messageOf, pathOf, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
+import { CartLineLimitError, ProblemError, UnknownProductError, clientErrorResponse, hashPassword, messageOf, pathOf, problemBody, problemFromError, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
 
 describe('password hashes', () => {
   it('verifies the right password only, and tolerates malformed hashes', async () => {
@@ -95,5 +95,20 @@ describe('what a log line says of something thrown', () => {
     expect(messageOf(new Error('connect ECONNREFUSED 127.0.0.1:5432'))).toBe('connect ECONNREFUSED 127.0.0.1:5432');
     expect(messageOf('a string thrown')).toBe('a string thrown');
     expect(messageOf(42)).toBe('42');
+  });
+});
+
+describe('problems', () => {
+  it('take their title as message and leave detail out of the body when none is given', () => {
+    const bare = new ProblemError(401, 'SESSION_REQUIRED');
+    const body = problemBody(bare.status, bare.code, '/x', 'req-1');
+    expect(bare.message).toBe(body.title);
+    expect(body).not.toHaveProperty('detail');
+    expect(problemBody(400, 'MALFORMED_BODY', '/x', 'req-1', 'The body is not valid JSON.')).toMatchObject({ detail: 'The body is not valid JSON.' });
+  });
+
+  it('stand for the domain\'s errors: a cart line past its limit is a 422 naming the product and the limit', () => {
+    expect(problemFromError(new CartLineLimitError('kb-001', 99))).toMatchObject({ status: 422, code: 'CART_LIMIT_EXCEEDED', detail: 'At most 99 of kb-001 per cart.' });
+    expect(problemFromError(new Error('anything else'))).toBeNull();
   });
 });

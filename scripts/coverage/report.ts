@@ -18,18 +18,18 @@ import { parseAstAsync } from 'vitest/node';
 
 /**
  * The floor of each package, lines and branches, so a change that drops a package's coverage fails
- * `npm test`. The aim is 90 of each in every package; the packages that reach it are held to it.
- * The others sit two or three points under what the whole suite reaches now (a loaded machine
- * moves the fault tests' figures by a point or two).
+ * `npm test`: at least 90 % of each in every package, lines higher where the package is well above.
+ * The whole suite reaches one to two points more than each branch floor; the fault tests move a
+ * figure by about a point from run to run (which recovery path a failover takes).
  */
 export const FLOORS: Record<string, { lines: number; branches: number }> = {
   contract: { lines: 95, branches: 90 },
   core: { lines: 95, branches: 90 },
   'phase1-mock': { lines: 95, branches: 90 },
-  'phase2-production': { lines: 94, branches: 87 },
-  harness: { lines: 93, branches: 82 },
-  benchmarks: { lines: 93, branches: 81 },
-  runner: { lines: 89, branches: 80 },
+  'phase2-production': { lines: 94, branches: 90 },
+  harness: { lines: 94, branches: 90 },
+  benchmarks: { lines: 94, branches: 90 },
+  runner: { lines: 90, branches: 90 },
 };
 
 interface ChildEntry {

@@ -62,7 +62,8 @@ export class PgRefreshTokenStore implements RefreshTokenStore {
   revokeFamily(familyId: string, at: number): Promise<number> {
     return guardPostgres(async () => {
       const result = await this.pool.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL', [familyId, new Date(at)]);
-      return result.rowCount ?? 0;
+      // An UPDATE always reports its count (pg's rowCount is null only for commands that have none).
+      return Number(result.rowCount);
     });
   }
 }

@@ -19,8 +19,10 @@ function operationRequest(request: FastifyRequest): OperationRequest {
     // a JSON `null` that was sent never gets here (the contract's bodies are objects).
     body: request.body ?? undefined,
     header: (name) => {
+      // Node joins a repeated header into one string; only set-cookie comes as a list, and no
+      // operation reads it from a request.
       const value = request.headers[name];
-      return Array.isArray(value) ? value[0] : value;
+      return typeof value === 'string' ? value : undefined;
     },
     cookie: (name) => request.cookies[name],
     requestId: request.id,

@@ -7,8 +7,8 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { allowedMethods } from 'contract';
 import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody, pathOf } from 'core';
 
-function validationProblem(error: FastifyError): ProblemError {
-  const errors = (error.validation ?? []).map((issue) => {
+function validationProblem(error: FastifyError, validation: NonNullable<FastifyError['validation']>): ProblemError {
+  const errors = validation.map((issue) => {
     const missing = issue.keyword === 'required' ? `/${String((issue.params as { missingProperty?: string }).missingProperty)}` : '';
     return { path: `/${error.validationContext ?? 'request'}${issue.instancePath}${missing}`, message: issue.message ?? 'is invalid' };
   });
@@ -20,7 +20,7 @@ export function toProblem(error: unknown): ProblemError {
   const fromDomain = problemFromError(error);
   if (fromDomain) return fromDomain;
   const fastifyError = error as Partial<FastifyError>;
-  if (Array.isArray(fastifyError.validation)) return validationProblem(error as FastifyError);
+  if (Array.isArray(fastifyError.validation)) return validationProblem(error as FastifyError, fastifyError.validation);
   // Fastify's own errors: https://fastify.dev/docs/latest/Reference/Errors/
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
