@@ -152,3 +152,6 @@ export interface Results {
 
 /** The failover timeline's resolution: fine enough to see a 2-second failover's shape. */
 export const TIMELINE_BUCKET_MS = 100;
+
+/** Below this many sessions, a V8 heap reading's uncollected garbage outweighs the sessions themselves. */
+export const HEAP_MIN_SESSIONS = 10_000;

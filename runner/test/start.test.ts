@@ -147,11 +147,11 @@ describe('the smoke profile\'s measurements', () => {
       expect(c.steps.map((s) => s.sessions)).toEqual(profile.capacitySteps);
       for (const step of c.steps) {
         expect(step.createErrors).toBe(0);
-        expect(Number.isFinite(step.bytesPerSession)).toBe(true);
         expect(step.readP99Ms).toBeGreaterThanOrEqual(0);
         // Redis counts its memory exactly; a V8 heap reading includes garbage not yet collected,
-        // so at a few hundred sessions phase 1's difference can even be negative (see the report).
+        // so at the smoke profile's few hundred sessions phase 1 has no figure (never a negative one).
         if (c.phase === 'phase2-production') expect(step.bytesPerSession).toBeGreaterThan(0);
+        else expect(step.bytesPerSession).toBeNull();
       }
     }
   });

@@ -1,5 +1,5 @@
 /** report.md: tables and charts, every figure from results.json, with what it was measured on. */
-import type { Headline, LabCostStage, Results } from '../results.ts';
+import { HEAP_MIN_SESSIONS, type Headline, type LabCostStage, type Results } from '../results.ts';
 import { charts } from './charts.ts';
 
 const n = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -60,7 +60,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     for (const c of results.capacity) {
       for (const s of c.steps) lines.push(`| ${c.phase} | ${n(s.sessions)} | ${mib(s.memoryBytes)} | ${s.bytesPerSession === null ? '—' : n(s.bytesPerSession)} | ${n(s.readP50Ms, 1)} | ${n(s.readP99Ms, 1)} | ${n(s.createPerSecond)} | ${s.createErrors} |`);
     }
-    lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}. Redis counts the memory it holds exactly; a V8 heap reading also holds garbage not yet collected (the lowest of three readings is taken), so phase 1's figure per session means something only at the larger steps.`, '');
+    lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}. Redis counts the memory it holds exactly; a V8 heap reading also holds garbage not yet collected (the lowest of three readings is taken), so phase 1's figure per session is given only from ${n(HEAP_MIN_SESSIONS)} sessions on (a dash below, or where memory did not grow).`, '');
   }
 
   // Both phases run under the one budget: the first row's is the heading's.

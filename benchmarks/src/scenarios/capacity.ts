@@ -6,8 +6,18 @@
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
 import { faults } from 'harness';
-import type { CapacityRow, CapacityStep, LoadParameters } from '../results.ts';
+import { HEAP_MIN_SESSIONS, type CapacityRow, type CapacityStep, type LoadParameters } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
+
+/**
+ * Memory per session at a step, or null where the figure would mean nothing: a V8 heap holding
+ * fewer than HEAP_MIN_SESSIONS sessions, or memory that did not grow (a collection between the
+ * readings). Redis counts what it holds exactly, so its figure stands at every step.
+ */
+export function bytesPerSession(exact: boolean, sessions: number, grownBytes: number): number | null {
+  if (!exact && sessions < HEAP_MIN_SESSIONS) return null;
+  return grownBytes > 0 ? grownBytes / sessions : null;
+}
 
 async function phase1Heap(url: string): Promise<number> {
   // The lowest of a few readings: heap used includes garbage not yet collected.
@@ -51,8 +61,8 @@ async function readLatency(url: string, load: LoadParameters): Promise<{ p50: nu
 
 export async function runCapacity(env: Environment, steps: number[], load: LoadParameters, progress: (label: string) => void): Promise<CapacityRow[]> {
   const phases = [
-    { phase: 'phase1-mock', url: env.targets.phase1.url, memorySource: 'V8 heap used by the phase 1 process', memory: () => phase1Heap(env.targets.phase1.url) },
-    { phase: 'phase2-production', url: env.targets.phase2Direct.url, memorySource: 'Redis used_memory on the primary', memory: () => redisUsedMemory(env) },
+    { phase: 'phase1-mock', url: env.targets.phase1.url, memorySource: 'V8 heap used by the phase 1 process', exact: false, memory: () => phase1Heap(env.targets.phase1.url) },
+    { phase: 'phase2-production', url: env.targets.phase2Direct.url, memorySource: 'Redis used_memory on the primary', exact: true, memory: () => redisUsedMemory(env) },
   ];
   const rows: CapacityRow[] = [];
   for (const p of phases) {
@@ -69,8 +79,7 @@ export async function runCapacity(env: Environment, steps: number[], load: LoadP
       const step: CapacityStep = {
         sessions: target,
         memoryBytes: memory,
-        // Every step holds sessions (test/profiles.test.ts).
-        bytesPerSession: (memory - baseline) / target,
+        bytesPerSession: bytesPerSession(p.exact, target, memory - baseline),
         readP50Ms: latency.p50,
         readP99Ms: latency.p99,
         createPerSecond: made.perSecond,
