@@ -2,7 +2,7 @@
  * The docs build, and the docs stay true: every diagram renders, every relative link resolves,
  * every npm command they quote exists, and the example clients run against a real phase.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Cleanup, startPhase1 } from 'harness';
 import { brokenLinks, markdownFiles, mermaidBlocks, missingCommands, renderDiagrams } from '../src/docs.ts';
 import { repoRoot } from '../src/paths.ts';
+import { repositoryCopy, WORKSPACES } from './repository-copy.ts';
 
 const run = promisify(execFile);
 const out = mkdtempSync(join(tmpdir(), 'lab-docs-'));
@@ -27,6 +28,18 @@ describe('the docs', () => {
     expect(expected).toBeGreaterThanOrEqual(3);
     expect(files).toHaveLength(expected);
     for (const file of files) expect(readFileSync(file, 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
+  }, 120_000);
+
+  it('build with `npm run docs` as the README has it: the API reference and every diagram, written into the tree', () => {
+    // In a copy: the command rewrites docs/api and docs/diagrams, and the working copy is not the test's to change.
+    const copy = repositoryCopy(cleanup, ['package.json', 'README.md', 'docs'], WORKSPACES, /\/test(\/|$)/);
+    for (const generated of ['docs/api/index.html', 'docs/diagrams']) rmSync(join(copy, generated), { recursive: true, force: true });
+    const build = spawnSync('npm', ['run', 'docs'], { cwd: copy, encoding: 'utf8', timeout: 120_000 });
+    expect(build.status, `${build.stdout}${build.stderr}`).toBe(0);
+    expect(readFileSync(join(copy, 'docs/api/index.html'), 'utf8')).toContain('Stateless vs stateful lab API');
+    const diagrams = [...build.stdout.matchAll(/^docs: (docs\/diagrams\/\S+\.svg)$/gm)].map((m) => String(m[1]));
+    expect(diagrams.length).toBeGreaterThanOrEqual(3);
+    for (const diagram of diagrams) expect(readFileSync(join(copy, diagram), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   }, 120_000);
 
   it('fail the build on a diagram that does not parse', async () => {

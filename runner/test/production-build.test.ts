@@ -5,12 +5,11 @@
  * request (phase 2 on a real Redis and PostgreSQL, after its compiled migration).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Cleanup, startPostgres, startProcess, startRedis } from 'harness';
-import { repoRoot } from '../src/paths.ts';
+import { repositoryCopy } from './repository-copy.ts';
 
 const APP_WORKSPACES = ['contract', 'core', 'phase1-mock', 'phase2-production'];
 const cleanup = new Cleanup();
@@ -18,23 +17,7 @@ afterAll(() => cleanup.run(), 60_000);
 
 /** A copy of what the Dockerfiles copy, with the installed dependencies linked in. */
 function buildTree(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lab-production-build-'));
-  cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts']) cpSync(join(repoRoot, file), join(dir, file), { recursive: true });
-  for (const workspace of APP_WORKSPACES) {
-    cpSync(join(repoRoot, workspace), join(dir, workspace), { recursive: true, filter: (source) => !/\/(node_modules|test)(\/|$)/.test(source.slice(repoRoot.length)) });
-    // A workspace's own node_modules holds the versions it needs where they differ from the root's.
-    if (existsSync(join(repoRoot, workspace, 'node_modules'))) symlinkSync(join(repoRoot, workspace, 'node_modules'), join(dir, workspace, 'node_modules'));
-  }
-  // Third-party packages from the real install; the workspaces from this copy, as npm links them.
-  const modules = join(dir, 'node_modules');
-  mkdirSync(modules);
-  for (const entry of readdirSync(join(repoRoot, 'node_modules'))) {
-    if (APP_WORKSPACES.includes(entry) || ['harness', 'benchmarks', 'runner'].includes(entry)) continue;
-    symlinkSync(join(repoRoot, 'node_modules', entry), join(modules, entry));
-  }
-  for (const workspace of APP_WORKSPACES) symlinkSync(join(dir, workspace), join(modules, workspace));
-  return dir;
+  return repositoryCopy(cleanup, ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts'], APP_WORKSPACES, /\/test(\/|$)/);
 }
 
 function filesUnder(dir: string, ending: string): string[] {
