@@ -31,7 +31,27 @@ export interface RunningNginx {
   /** nginx's stub_status page, on its own loopback listener (the operators' side). */
   statusUrl: string;
   process: ManagedProcess;
+  /**
+   * During a cutover (started with `phase1`): the share of users phase 2 answers, 0 to 100. nginx
+   * reloads its configuration; this resolves once only workers with the new shares run. The old
+   * ones close their clients' idle keep-alive connections at once and finish requests in flight
+   * (for at most worker_shutdown_timeout): a client's next request reaches a new worker.
+   */
+  setPhase2Share(percent: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The split of users between the phases, as nginx's split_clients takes it (a 0 % line is refused). */
+export function phaseShares(phase2Percent: number): string {
+  if (!Number.isInteger(phase2Percent) || phase2Percent < 0 || phase2Percent > 100) throw new Error(`phase 2's share is a whole percentage from 0 to 100, not ${String(phase2Percent)}`);
+  if (phase2Percent === 0) return '* phase1;';
+  if (phase2Percent === 100) return '* phase2;';
+  return `${phase2Percent}% phase2;\n    * phase1;`;
+}
+
+/** The worker processes of an nginx master, from /proc. */
+function workersOf(masterPid: number): Set<string> {
+  return new Set(readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').split(' ').filter((pid) => pid !== ''));
 }
 
 export const NGINX_TEMPLATE = join(phase2Dir, 'deployment', 'nginx.conf.template');
@@ -55,7 +75,11 @@ export function upstreamLines(upstreams: Upstream[]): string {
  *   (413 problem) instead of streaming it to an instance that answers 413 and closes mid-body,
  *   which nginx would report as 502.
  */
-export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], options: { bodyLimitBytes: number }): Promise<RunningNginx> {
+/**
+ * @param options.phase1 phase 1 beside phase 2's instances, for the cutover: then
+ *   `options.phase2Percent` (default 0) of users go to phase 2 and the rest to phase 1.
+ */
+export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], options: { bodyLimitBytes: number; phase1?: Upstream; phase2Percent?: number }): Promise<RunningNginx> {
   const { nginx: binary } = ensurePrograms(['nginx']);
   const dir = mkdtempSync(join(tmpdir(), 'lab-nginx-'));
   cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
@@ -68,7 +92,12 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], option
   const statusPort = await freePort();
   const configFile = join(dir, 'nginx.conf');
   const template = readFileSync(NGINX_TEMPLATE, 'utf8');
-  writeFileSync(configFile, renderTemplate(template, {
+  // Without phase 1 there is no cutover: every user on phase 2.
+  // Kept-alive like phase 2's instances, and closed by nginx first (1 s), before phase 1 would.
+  const phase1Upstream = options.phase1 ? `upstream phase1 {\n    server 127.0.0.1:${options.phase1.port};\n    keepalive 16;\n    keepalive_timeout 1s;\n  }` : '';
+  const render = (phase2Percent: number) => renderTemplate(template, {
+    PHASE_SHARES: phaseShares(phase2Percent),
+    EXTRA_UPSTREAMS: phase1Upstream,
     RUNTIME_DIR: dir,
     LISTEN_TLS: `127.0.0.1:${port}`,
     HTTPS_PORT: String(port),
@@ -78,7 +107,8 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], option
     TLS_KEY: tls.keyFile,
     UPSTREAM_SERVERS: upstreamLines(upstreams),
     BODY_LIMIT: String(options.bodyLimitBytes),
-  }));
+  });
+  writeFileSync(configFile, render(options.phase1 ? (options.phase2Percent ?? 0) : 100));
   const { process: child } = await startProcess({
     name: 'nginx',
     command: binary,
@@ -96,6 +126,19 @@ export async function startNginx(cleanup: Cleanup, upstreams: Upstream[], option
     caFile: tls.caFile,
     statusUrl: `http://127.0.0.1:${statusPort}/stub_status`,
     process: child,
+    setPhase2Share: async (percent) => {
+      if (!options.phase1) throw new Error('phase 2 has every user: this nginx was started without phase 1 (no cutover)');
+      const before = workersOf(child.pid);
+      writeFileSync(configFile, render(percent));
+      child.kill('SIGHUP');
+      // Done when no old worker is left: until then one may still accept a connection. A
+      // configuration the master refused starts no new worker and stops no old one.
+      const deadline = Date.now() + 20_000;
+      while ([...workersOf(child.pid)].some((pid) => before.has(pid))) {
+        if (Date.now() > deadline) throw new Error(`nginx did not take the new shares within 20 s:\n${readFileSync(join(dir, 'error.log'), 'utf8').slice(-2000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
     stop: () => child.stop(),
   };
 }
