@@ -35,6 +35,16 @@ export async function guardDependency<T>(call: () => Promise<T>, unreachable: (e
   }
 }
 
+/**
+ * The session is leased to the other phase during the cutover (docs/decisions/0011-…): nothing was
+ * changed, and a retry in a second finds it on whichever phase then holds it.
+ */
+export class SessionMovingError extends Error {
+  constructor() {
+    super('the session is being handed over to the other phase');
+  }
+}
+
 /** A cart line would go past the per-line limit. */
 export class CartLineLimitError extends Error {
   constructor(readonly productId: string, readonly limit: number) {
@@ -57,6 +67,9 @@ export function problemFromError(error: unknown): ProblemError | null {
   if (error instanceof ProblemError) return error;
   if (error instanceof DependencyUnavailableError) {
     return new ProblemError(503, 'DEPENDENCY_UNAVAILABLE', `${error.role} is unreachable; try again shortly.`, { headers: { 'Retry-After': '1' } });
+  }
+  if (error instanceof SessionMovingError) {
+    return new ProblemError(503, 'SESSION_MOVING', 'This session is moving between the phases of the cutover; nothing was changed, retry in a second.', { headers: { 'Retry-After': '1' } });
   }
   if (error instanceof UnknownProductError) return productNotFound(error.productIds);
   if (error instanceof CartLineLimitError) return new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${error.limit} of ${error.productId} per cart.`);

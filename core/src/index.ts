@@ -21,3 +21,4 @@ export * from './metrics.ts';
 export * from './errors.ts';
 export * from './operations/index.ts';
 export * from './settings.ts';
+export * from './handover.ts';

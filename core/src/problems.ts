@@ -30,6 +30,7 @@ export type ProblemCode =
   | 'MAINTENANCE'
   | 'SHUTTING_DOWN'
   | 'DEPENDENCY_UNAVAILABLE'
+  | 'SESSION_MOVING'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_TIMEOUT'
   | 'NOT_IMPLEMENTED'
@@ -62,6 +63,7 @@ const TITLES: Record<ProblemCode, string> = {
   MAINTENANCE: 'Down for maintenance',
   SHUTTING_DOWN: 'Shutting down',
   DEPENDENCY_UNAVAILABLE: 'Dependency unavailable',
+  SESSION_MOVING: 'Session moving between phases',
   UPSTREAM_UNAVAILABLE: 'No instance could answer',
   UPSTREAM_TIMEOUT: 'An instance did not answer in time',
   NOT_IMPLEMENTED: 'Not implemented',

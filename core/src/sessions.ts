@@ -58,6 +58,32 @@ export const IDEMPOTENCY_KEYS_PER_SESSION = 32;
  */
 export const IDEMPOTENCY_CLAIM_STALE_MS = 30_000;
 
+/**
+ * A session as the phase that holds it hands it to the other during the cutover (docs/decisions/
+ * 0011-cutover-by-lazy-handover.md): its state, the idle lifetime it has left, and its completed
+ * idempotency records oldest first, so a retry of a change made before the move is still answered
+ * with that change's outcome after it. Claims still in flight are not handed over: the lease stops
+ * their changes from running, so they will never complete.
+ */
+export interface HandedSession {
+  session: Omit<Session, 'expiresAt'>;
+  idleMs: number;
+  keys: { key: string; fingerprint: string; outcome: ChangeOutcome }[];
+}
+
+/**
+ * The holder's answer to "hand me this session": granted with a lease (the session is frozen until
+ * the lease runs out or is confirmed), or why not: another handover holds a lease on it (`moving`),
+ * it was handed over already (`moved`, a tombstone is kept for its lifetime), or it is not here.
+ */
+export type LeaseReply = { granted: true; leaseId: string; handed: HandedSession } | { granted: false; reason: 'moving' | 'moved' | 'unknown' };
+
+/** The holder's answer to "I wrote it, let it go": gone from here now (`moved`), or the lease ran out first. */
+export type ConfirmReply = 'moved' | 'lease-lost';
+
+/** How long a lease freezes a session at its holder: far longer than one write to the other phase. */
+export const HANDOVER_LEASE_MS = 5_000;
+
 export interface SessionStore {
   readonly kind: 'memory' | 'redis';
   /** A new session with a fresh random id; `carry` copies counter and cart from an old session. */
@@ -82,6 +108,18 @@ export interface SessionStore {
   /** Drops the key's claim if it is still in flight (its change was never applied); keeps a completed record. */
   releaseIdempotencyKey(id: string, key: string): Promise<void>;
   countLive(): Promise<number>;
+
+  // The handover during the cutover. A session is in one of three states in a store: live (served),
+  // leased (frozen: every operation on it throws SessionMovingError until the lease is confirmed or
+  // runs out) or pending (written by the phase taking it over, never served until activated).
+  /** Holder side: freezes the session for `leaseMs` and returns its state (see LeaseReply). */
+  lease(id: string, leaseMs: number): Promise<LeaseReply>;
+  /** Holder side: the lease's session is deleted and a tombstone kept, if the lease still holds. Idempotent. */
+  confirmHandover(id: string, leaseId: string): Promise<ConfirmReply>;
+  /** Taker side: writes the handed session as pending, replacing any copy and tombstone of it here. */
+  acceptPending(handed: HandedSession): Promise<void>;
+  /** Taker side: the pending copy becomes live and is returned (a live one is returned as it is); null if there is none. */
+  activate(id: string): Promise<Session | null>;
   /** Round trip to the store, for health checks; throws when the store is unreachable. */
   ping(): Promise<void>;
   close(): Promise<void>;

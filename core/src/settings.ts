@@ -16,6 +16,10 @@ export const SHARED_SETTINGS = {
   BODY_LIMIT_BYTES: { type: 'integer', minimum: 64, maximum: 10485760, default: 16384 },
   MAINTENANCE_FILE: { type: 'string', minLength: 1 },
   COOKIE_SECURE: { type: 'boolean', default: false },
+  ADMIN_TOKEN: { type: 'string', minLength: 16 },
+  // Comma-separated base URLs of the other phase, during the cutover only.
+  HANDOVER_PEERS: { type: 'string', pattern: '^https?://[^,\\s]+(,https?://[^,\\s]+)*$' },
+  HANDOVER_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 2000 },
 } as const;
 
 /** The shared settings as env-schema returns them (defaults applied, types coerced). */
@@ -31,6 +35,9 @@ export interface SharedRawEnv {
   BODY_LIMIT_BYTES: number;
   MAINTENANCE_FILE?: string;
   COOKIE_SECURE: boolean;
+  ADMIN_TOKEN?: string;
+  HANDOVER_PEERS?: string;
+  HANDOVER_TIMEOUT_MS: number;
 }
 
 export interface SharedSettings {
@@ -48,6 +55,13 @@ export interface SharedSettings {
   maintenanceFile: string | undefined;
   /** Mark the session cookie Secure even on a plain-HTTP request. */
   cookieSecure: boolean;
+  /** Enables the admin endpoints (the session export, the handover) for this bearer token. */
+  adminToken: string | undefined;
+  /**
+   * During the cutover (docs/decisions/0011-…): the other phase's addresses, asked for the sessions
+   * this one does not hold, with the admin token both phases share; null otherwise.
+   */
+  handover: { peers: string[]; adminToken: string; timeoutMs: number } | null;
 }
 
 export function sharedSettings(raw: SharedRawEnv): SharedSettings {
@@ -62,5 +76,13 @@ export function sharedSettings(raw: SharedRawEnv): SharedSettings {
     bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     maintenanceFile: raw.MAINTENANCE_FILE,
     cookieSecure: raw.COOKIE_SECURE,
+    adminToken: raw.ADMIN_TOKEN,
+    handover: handoverSettings(raw),
   };
+}
+
+function handoverSettings(raw: SharedRawEnv): SharedSettings['handover'] {
+  if (raw.HANDOVER_PEERS === undefined) return null;
+  if (raw.ADMIN_TOKEN === undefined) throw new Error('HANDOVER_PEERS needs ADMIN_TOKEN: the phases call each other with the admin token they share');
+  return { peers: raw.HANDOVER_PEERS.split(','), adminToken: raw.ADMIN_TOKEN, timeoutMs: raw.HANDOVER_TIMEOUT_MS };
 }

@@ -21,6 +21,7 @@ import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { operationRoutes } from './http/operations.ts';
 import { rateLimits } from './http/rate-limit.ts';
 import { sessionExportRoutes } from './migration.ts';
+import { handoverRoutes } from './http/handover.ts';
 
 export interface Phase1App extends Components {
   app: express.Express;
@@ -60,8 +61,12 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
       next();
     });
   }
-  // Before the maintenance gate: the export is what an operator does during maintenance.
-  if (config.adminToken !== undefined) app.use(sessionExportRoutes(config.adminToken, components.sessions));
+  // Before the maintenance gate: the export is what an operator does during maintenance, and a
+  // session the other phase takes over must be handed to it whatever state this one is in.
+  if (config.adminToken !== undefined) {
+    app.use(sessionExportRoutes(config.adminToken, components.sessions));
+    app.use(handoverRoutes(config.adminToken, components.sessions));
+  }
   app.use(refuseDuringMaintenance(components.maintenance));
   app.use(rateLimits(config.authRateLimitMax, config.authRateLimitWindowSeconds));
   app.use(cookieParser());

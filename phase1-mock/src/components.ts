@@ -3,7 +3,7 @@
  * products from JSON files, all in this one process's memory. Phase 2's twin puts the same
  * interfaces on Redis and PostgreSQL; `diff` the two files to see what production replaces.
  */
-import { MaintenanceSwitch, MemorySignInAttempts, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
+import { HttpSessionPeer, MaintenanceSwitch, MemorySignInAttempts, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
 import type { Config } from './config.ts';
 import { MemorySessionStore } from './sessions/session-store.ts';
 import { JsonCatalog, readProductsFile } from './catalog/catalog.ts';
@@ -33,6 +33,7 @@ export function createComponents(config: Config, options: { now?: () => number }
     instanceId: config.instanceId,
     cookieSecure: config.cookieSecure,
     sessions,
+    handover: config.handover ? new HttpSessionPeer(config.handover.peers, config.handover.adminToken, config.handover.timeoutMs) : null,
     catalog,
     users: new JsonUserDirectory(readUsersFile(config.dataDir)),
     signInAttempts: new MemorySignInAttempts(config.authUserAttemptsMax, config.authRateLimitWindowSeconds),

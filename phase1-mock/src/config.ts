@@ -17,7 +17,6 @@ const schema = {
     ...SHARED_SETTINGS,
     VALIDATE_RESPONSES: { type: 'boolean', default: false },
     LOG_REQUESTS: { type: 'boolean', default: false },
-    ADMIN_TOKEN: { type: 'string', minLength: 16 },
   },
   required: [],
   additionalProperties: true,
@@ -30,7 +29,6 @@ interface RawEnv extends SharedRawEnv {
   SESSION_SWEEP_INTERVAL_SECONDS: number;
   VALIDATE_RESPONSES: boolean;
   LOG_REQUESTS: boolean;
-  ADMIN_TOKEN?: string;
 }
 
 export interface Config extends SharedSettings {
@@ -45,8 +43,6 @@ export interface Config extends SharedSettings {
   jwtSecretFromEnv: boolean;
   validateResponses: boolean;
   logRequests: boolean;
-  /** Enables GET /admin/sessions (the live sessions, for the migration to phase 2) for this bearer token. */
-  adminToken: string | undefined;
 }
 
 /** Parses and validates `env`; throws an error naming the offending variable. */
@@ -64,6 +60,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecretFromEnv: raw.JWT_SECRET !== undefined,
     validateResponses: raw.VALIDATE_RESPONSES,
     logRequests: raw.LOG_REQUESTS,
-    adminToken: raw.ADMIN_TOKEN,
   };
 }

@@ -5,19 +5,14 @@
  * when ADMIN_TOKEN is set, and wants that token as a bearer token. Put the instance in maintenance
  * first (its MAINTENANCE_FILE), so nothing changes after the export; this route still answers then.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
-import { ProblemError } from 'core';
+import { checkAdminToken } from 'core';
 import type { MemorySessionStore } from './sessions/session-store.ts';
 
 export function sessionExportRoutes(adminToken: string, sessions: MemorySessionStore): Router {
   const router = Router();
-  const expected = Buffer.from(`Bearer ${adminToken}`);
   router.get('/admin/sessions', (req, res) => {
-    const sent = Buffer.from(req.get('authorization') ?? '');
-    if (sent.length !== expected.length || !timingSafeEqual(sent, expected)) {
-      throw new ProblemError(401, 'AUTH_TOKEN_INVALID', 'The admin API wants ADMIN_TOKEN as a bearer token.');
-    }
+    checkAdminToken(req.get('authorization'), adminToken);
     res.setHeader('Cache-Control', 'no-store');
     res.json({ exportedAt: new Date().toISOString(), sessions: sessions.exportLive() });
   });

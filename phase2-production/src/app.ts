@@ -24,6 +24,7 @@ import { requestContext } from './http/request-context.ts';
 import { errorHandler, frameworkProblem, notFoundHandler, sendProblem } from './http/problem.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { registerOperations } from './http/operations.ts';
+import { registerHandover } from './http/handover.ts';
 
 export interface Phase2App extends Components {
   app: FastifyInstance;
@@ -132,6 +133,7 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   await app.register(helmet, { global: true, hsts: false });
   await app.register(cookie);
   await registerRateLimit(app, components.limitsRedis, config.authRateLimitMax);
+  if (config.adminToken !== undefined) registerHandover(app, config.adminToken, components.sessions);
   await registerOperations(app, components.context, { compile, rateLimit: { max: config.authRateLimitMax, windowSeconds: config.authRateLimitWindowSeconds } });
 
   return { app, ...components };

@@ -4,7 +4,7 @@
  * same interfaces on a Map and JSON files; `diff` the two files to see what production replaces.
  */
 import type { Redis } from 'ioredis';
-import { MaintenanceSwitch, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
+import { HttpSessionPeer, MaintenanceSwitch, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
 import type { Config } from './config.ts';
 import { RATE_LIMIT_DB, SESSION_DB, createRedis, keepConnected } from './redis.ts';
 import { createPool, type Pool } from './db/pool.ts';
@@ -65,6 +65,7 @@ export function createComponents(config: Config, log: { warn(details: object, me
     instanceId: config.instanceId,
     cookieSecure: config.cookieSecure,
     sessions,
+    handover: config.handover ? new HttpSessionPeer(config.handover.peers, config.handover.adminToken, config.handover.timeoutMs) : null,
     catalog,
     users: new PgUserDirectory(pool),
     signInAttempts: new RedisSignInAttempts(limitsRedis, config.authUserAttemptsMax, config.authRateLimitWindowSeconds, (error) => {

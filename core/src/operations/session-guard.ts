@@ -5,6 +5,7 @@
  * browser send the cookie, but cannot read the token).
  */
 import { timingSafeEqual } from 'node:crypto';
+import { takeOver } from '../handover.ts';
 import { ProblemError } from '../problems.ts';
 import type { Session } from '../sessions.ts';
 import type { CookieOptions, OperationContext, OperationRequest } from './types.ts';
@@ -16,10 +17,16 @@ export function sessionCookieOptions(request: OperationRequest, context: Operati
   return { httpOnly: true, sameSite: 'lax', secure: context.cookieSecure || request.overTls, path: '/' };
 }
 
-/** The live session the cookie names, if any; no error when there is none. */
+/**
+ * The live session the cookie names, if any; no error when there is none. During the cutover a
+ * session this phase does not hold may be held by the other phase: it is taken over from there
+ * (the first request of each moved session pays that extra round trip).
+ */
 export async function sessionFromCookie(request: OperationRequest, context: OperationContext): Promise<Session | null> {
   const id = request.cookie(SESSION_COOKIE);
-  return id !== undefined && id !== '' ? context.sessions.touch(id) : null;
+  if (id === undefined || id === '') return null;
+  const session = await context.sessions.touch(id);
+  return session ?? (context.handover ? takeOver(id, context.sessions, context.handover) : null);
 }
 
 export async function requireSession(request: OperationRequest, context: OperationContext): Promise<Session> {

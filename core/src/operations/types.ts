@@ -6,6 +6,7 @@
  */
 import type { Catalog } from '../catalog.ts';
 import type { Check } from '../health.ts';
+import type { SessionPeer } from '../handover.ts';
 import type { SessionStore } from '../sessions.ts';
 import type { TokenService } from '../tokens.ts';
 import type { UserDirectory } from '../users.ts';
@@ -71,6 +72,8 @@ export interface OperationContext {
   /** Mark the session cookie `Secure` even on a plain-HTTP request (COOKIE_SECURE). */
   cookieSecure: boolean;
   sessions: SessionStore;
+  /** During the cutover, the other phase, which may hold the sessions this one does not; null otherwise. */
+  handover: SessionPeer | null;
   catalog: Catalog;
   users: UserDirectory;
   signInAttempts: SignInAttempts;

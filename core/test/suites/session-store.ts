@@ -5,9 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IDEMPOTENCY_KEYS_PER_SESSION, type SessionStore } from '../../src/sessions.ts';
+import { SessionMovingError } from '../../src/errors.ts';
 
 export interface SessionStoreUnderTest {
   store: SessionStore;
+  /** A second store of the same kind on a backend of its own: the phase a session is handed to. */
+  other: SessionStore;
   /** Empties the backend between tests, so counts start from zero. */
   reset(): Promise<void>;
 }
@@ -166,6 +169,85 @@ export function describeSessionStore(name: string, make: (ttlSeconds: number) =>
         }
       }
       await eventually(async () => (await store.touch(idle.id)) === null, 'the idle session ended');
+    });
+
+    // The cutover's handover (docs/decisions/0011-cutover-by-lazy-handover.md), between two stores.
+    it('freezes a leased session: every operation on it is refused as moving, and nobody else gets a lease', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null);
+      const lease = await store.lease(session.id, 60_000);
+      expect(lease).toMatchObject({ granted: true, handed: { session: { id: session.id, csrfToken: session.csrfToken } } });
+      await expect((async () => store.touch(session.id))()).rejects.toThrow(SessionMovingError);
+      await expect((async () => store.incrementCounter(session.id))()).rejects.toThrow(SessionMovingError);
+      await expect((async () => store.addToCart(session.id, 'kb-001', 1, 99))()).rejects.toThrow(SessionMovingError);
+      await expect((async () => store.removeFromCart(session.id, 'kb-001'))()).rejects.toThrow(SessionMovingError);
+      await expect((async () => store.claimIdempotencyKey(session.id, { key: 'k', fingerprint: 'f' }))()).rejects.toThrow(SessionMovingError);
+      expect(await store.lease(session.id, 60_000)).toEqual({ granted: false, reason: 'moving' });
+      expect(await store.lease('no-such-session', 60_000)).toEqual({ granted: false, reason: 'unknown' });
+      expect(await store.confirmHandover(session.id, 'another-lease')).toBe('lease-lost');
+    });
+
+    it('hands a session over whole, idempotency records included, and keeps a tombstone where it was', async () => {
+      const subject = await make(300);
+      await subject.reset();
+      const { store, other } = subject;
+      const session = await store.create({ username: 'alice', displayName: 'Alice' }, { counter: 2, cart: { 'kb-001': 3 } });
+      const done = { key: 'done', fingerprint: 'increment' };
+      await store.claimIdempotencyKey(session.id, done);
+      await store.incrementCounter(session.id, done);
+      await store.claimIdempotencyKey(session.id, { key: 'in-flight', fingerprint: 'increment' });
+
+      const lease = await store.lease(session.id, 60_000);
+      if (!lease.granted) throw new Error(`lease refused: ${lease.reason}`);
+      expect(lease.handed.idleMs).toBeGreaterThan(250_000);
+      expect(lease.handed.keys).toEqual([{ key: 'done', fingerprint: 'increment', outcome: 3 }]);
+      await other.acceptPending(lease.handed);
+      // A pending copy is never served, and is no reason to hand it over again.
+      expect(await other.touch(session.id)).toBeNull();
+      expect(await other.lease(session.id, 60_000)).toEqual({ granted: false, reason: 'moving' });
+
+      expect(await store.confirmHandover(session.id, lease.leaseId)).toBe('moved');
+      expect(await store.confirmHandover(session.id, lease.leaseId)).toBe('moved');
+      expect(await store.touch(session.id)).toBeNull();
+      expect(await store.lease(session.id, 60_000)).toEqual({ granted: false, reason: 'moved' });
+      expect(await store.countLive()).toBe(0);
+
+      expect(await other.activate(session.id)).toMatchObject({ id: session.id, csrfToken: session.csrfToken, user: { username: 'alice' }, counter: 3, cart: { 'kb-001': 3 } });
+      expect(await other.claimIdempotencyKey(session.id, done)).toEqual({ claimed: false, record: { state: 'completed', fingerprint: 'increment', outcome: 3 } });
+      expect(await other.claimIdempotencyKey(session.id, { key: 'in-flight', fingerprint: 'increment' })).toEqual({ claimed: true });
+      expect(await other.incrementCounter(session.id)).toBe(4);
+      expect(await other.countLive()).toBe(1);
+
+      // And back (the rollback): the tombstone where it returns is replaced by the session.
+      const back = await other.lease(session.id, 60_000);
+      if (!back.granted) throw new Error(`lease refused: ${back.reason}`);
+      await store.acceptPending(back.handed);
+      expect(await other.confirmHandover(session.id, back.leaseId)).toBe('moved');
+      expect(await store.activate(session.id)).toMatchObject({ counter: 4 });
+      expect(await store.lease(session.id, 60_000)).toMatchObject({ granted: true });
+    });
+
+    it('serves a session again when its lease runs out unconfirmed, and refuses the late confirm', async () => {
+      const { store } = await make(300);
+      const session = await store.create(null);
+      const lease = await store.lease(session.id, 300);
+      if (!lease.granted) throw new Error(`lease refused: ${lease.reason}`);
+      await eventually(async () => {
+        try {
+          return (await store.touch(session.id)) !== null;
+        } catch (error) {
+          if (error instanceof SessionMovingError) return false;
+          throw error;
+        }
+      }, 'the session served again');
+      expect(await store.incrementCounter(session.id)).toBe(1);
+      expect(await store.confirmHandover(session.id, lease.leaseId)).toBe('lease-lost');
+      expect(await store.touch(session.id)).toMatchObject({ counter: 1 });
+    });
+
+    it('activates nothing where nothing was handed over', async () => {
+      const { other } = await make(300);
+      expect(await other.activate('never-handed')).toBeNull();
     });
   });
 }

@@ -4,9 +4,11 @@
  * empties it. Node runs JavaScript on one thread and nothing here awaits between reading and
  * writing a session, so each operation is atomic without locks.
  */
+import { randomUUID } from 'node:crypto';
 import {
-  IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION, newSession,
-  type CartChange, type ChangeOutcome, type IdempotencyClaim, type IdempotencyKey, type IdempotencyRecord, type Session, type SessionStore, type SessionUser,
+  IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION, SessionMovingError, newSession,
+  type CartChange, type ChangeOutcome, type ConfirmReply, type HandedSession, type IdempotencyClaim, type IdempotencyKey, type IdempotencyRecord, type LeaseReply,
+  type Session, type SessionStore, type SessionUser,
 } from 'core';
 
 /** A key's record, with when it was claimed (to take over a claim whose request died). */
@@ -23,6 +25,12 @@ export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, Session>();
   /** Each session's idempotency keys, in the order they were first used; dropped with the session. */
   readonly #keys = new Map<string, Map<string, KeyRecord>>();
+  // The cutover's handover (core's handover.ts): leases on sessions being handed to the other
+  // phase, copies handed to this one and not yet activated, and tombstones (id → until when) of
+  // sessions handed away.
+  readonly #leases = new Map<string, { leaseId: string; until: number }>();
+  readonly #pending = new Set<string>();
+  readonly #moved = new Map<string, number>();
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #sweeper: NodeJS.Timeout;
@@ -47,8 +55,9 @@ export class MemorySessionStore implements SessionStore {
   }
 
   destroy(id: string): Promise<boolean> {
-    this.#keys.delete(id);
-    return Promise.resolve(this.#sessions.delete(id));
+    const existed = this.#sessions.has(id);
+    this.#forget(id);
+    return Promise.resolve(existed);
   }
 
   incrementCounter(id: string, once?: IdempotencyKey): Promise<number | null> {
@@ -94,6 +103,53 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  lease(id: string, leaseMs: number): Promise<LeaseReply> {
+    const now = this.#now();
+    const session = this.#sessions.get(id);
+    if (!session || session.expiresAt <= now) {
+      const movedUntil = this.#moved.get(id);
+      return Promise.resolve({ granted: false, reason: movedUntil !== undefined && movedUntil > now ? 'moved' : 'unknown' });
+    }
+    const lease = this.#leases.get(id);
+    if (this.#pending.has(id) || (lease && lease.until > now)) return Promise.resolve({ granted: false, reason: 'moving' });
+    const leaseId = randomUUID();
+    this.#leases.set(id, { leaseId, until: now + leaseMs });
+    const { expiresAt, ...state } = session;
+    const keys: HandedSession['keys'] = [];
+    for (const [key, record] of this.#keys.get(id) ?? []) {
+      if (record.state === 'completed') keys.push({ key, fingerprint: record.fingerprint, outcome: structuredClone(record.outcome) });
+    }
+    return Promise.resolve({ granted: true, leaseId, handed: { session: structuredClone(state), idleMs: expiresAt - now, keys } });
+  }
+
+  confirmHandover(id: string, leaseId: string): Promise<ConfirmReply> {
+    const now = this.#now();
+    const lease = this.#leases.get(id);
+    if (!lease || lease.leaseId !== leaseId || lease.until <= now) {
+      const movedUntil = this.#moved.get(id);
+      return Promise.resolve(!lease && movedUntil !== undefined && movedUntil > now ? 'moved' : 'lease-lost');
+    }
+    const session = this.#sessions.get(id);
+    this.#forget(id);
+    if (session) this.#moved.set(id, session.expiresAt);
+    return Promise.resolve('moved');
+  }
+
+  acceptPending(handed: HandedSession): Promise<void> {
+    const { id } = handed.session;
+    this.#forget(id);
+    this.#sessions.set(id, { ...structuredClone(handed.session), expiresAt: this.#now() + handed.idleMs });
+    this.#pending.add(id);
+    for (const { key, fingerprint, outcome } of handed.keys) this.#remember(id, key, { state: 'completed', fingerprint, outcome: structuredClone(outcome), claimedAt: this.#now() });
+    return Promise.resolve();
+  }
+
+  activate(id: string): Promise<Session | null> {
+    this.#pending.delete(id);
+    this.#moved.delete(id);
+    return this.touch(id);
+  }
+
   countLive(): Promise<number> {
     this.sweep();
     return Promise.resolve(this.#sessions.size);
@@ -107,6 +163,9 @@ export class MemorySessionStore implements SessionStore {
     clearInterval(this.#sweeper);
     this.#sessions.clear();
     this.#keys.clear();
+    this.#leases.clear();
+    this.#pending.clear();
+    this.#moved.clear();
     return Promise.resolve();
   }
 
@@ -116,11 +175,11 @@ export class MemorySessionStore implements SessionStore {
     let removed = 0;
     for (const [id, session] of this.#sessions) {
       if (session.expiresAt <= now) {
-        this.#sessions.delete(id);
-        this.#keys.delete(id);
+        this.#forget(id);
         removed += 1;
       }
     }
+    for (const [id, until] of this.#moved) if (until <= now) this.#moved.delete(id);
     return removed;
   }
 
@@ -130,17 +189,32 @@ export class MemorySessionStore implements SessionStore {
     return [...this.#sessions.values()].map((session) => structuredClone(session));
   }
 
+  /** The session, its expiry slid; undefined if none is served here; throws while it is leased away. */
   #live(id: string): Session | undefined {
     const session = this.#sessions.get(id);
     if (!session) return undefined;
     const now = this.#now();
     if (session.expiresAt <= now) {
-      this.#sessions.delete(id);
-      this.#keys.delete(id);
+      this.#forget(id);
       return undefined;
+    }
+    if (this.#pending.has(id)) return undefined;
+    const lease = this.#leases.get(id);
+    if (lease) {
+      if (lease.until > now) throw new SessionMovingError();
+      // The lease ran out unconfirmed: the other phase never took the session, so it is served here again.
+      this.#leases.delete(id);
     }
     session.expiresAt = now + this.#ttlMs;
     return session;
+  }
+
+  #forget(id: string): void {
+    this.#sessions.delete(id);
+    this.#keys.delete(id);
+    this.#leases.delete(id);
+    this.#pending.delete(id);
+    this.#moved.delete(id);
   }
 
   /** Records a change's outcome under its key, in the same synchronous step as the change. */

@@ -8,7 +8,8 @@ afterEach(async () => { for (const store of made.splice(0)) await store.close();
 
 describeSessionStore('MemorySessionStore (a Map)', (ttlSeconds) => {
   const store = new MemorySessionStore({ ttlSeconds, sweepIntervalSeconds: 1 });
-  made.push(store);
-  // Each test has its own Map: nothing to empty.
-  return Promise.resolve({ store, reset: () => Promise.resolve() });
+  const other = new MemorySessionStore({ ttlSeconds, sweepIntervalSeconds: 1 });
+  made.push(store, other);
+  // Each test has its own Maps: nothing to empty.
+  return Promise.resolve({ store, other, reset: () => Promise.resolve() });
 });

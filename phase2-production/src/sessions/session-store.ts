@@ -9,6 +9,12 @@
  * (quantity) for each cart line, and `k:<key>` for each Idempotency-Key with `k#` listing them
  * (docs/decisions/0008-idempotency-keys.md). The session's idle TTL is the key's expiry.
  *
+ * During the cutover (docs/decisions/0011-cutover-by-lazy-handover.md) a session may also carry
+ * `~lease` ("<lease id> <until, ms>": handed to the other phase, frozen) or `~pending` (handed to
+ * this one, not yet activated, never served); every script checks both first. Tombstones of the
+ * sessions handed away are one sorted set (`handover:moved`, id → until when), so the database
+ * still holds one key per session and one more.
+ *
  * Replication to a replica is asynchronous: a primary that dies loses the writes it had not yet
  * sent. With `waitReplicas` set, each change is followed by WAIT, and the client is told it
  * succeeded only once that many replicas have it; if they do not confirm in time the answer is
@@ -18,18 +24,49 @@
  */
 import type { Redis } from 'ioredis';
 import {
-  DependencyUnavailableError, IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION, newSession,
-  type CartChange, type ChangeOutcome, type IdempotencyClaim, type IdempotencyKey, type IdempotencyRecord, type Session, type SessionStore, type SessionUser,
+  DependencyUnavailableError, IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION, SessionMovingError, newSession,
+  type CartChange, type ChangeOutcome, type ConfirmReply, type HandedSession, type IdempotencyClaim, type IdempotencyKey, type IdempotencyRecord, type LeaseReply,
+  type Session, type SessionStore, type SessionUser,
 } from 'core';
+import { randomUUID } from 'node:crypto';
 import { REDIS_ROLE, guardRedis } from '../redis.ts';
 
 const KEY_PREFIX = 'sess:';
 const CART_PREFIX = 'c:';
+const TOMBSTONES = 'handover:moved';
+/** The error a script answers on a leased session; the store turns it into SessionMovingError. */
+const MOVING_REPLY = 'SESSION_MOVING';
+
+// Redis's own clock for leases (TIME), so one clock decides whether a lease still holds, whichever
+// instance asks. Allowed before writes: scripts replicate their effects, not themselves.
+// `gate` says whether the session may be served: 'live', 'absent' (no session, or a pending copy)
+// or 'moving' (leased to the other phase). An expired lease is cleared when `clear` (a write).
+const GATE = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function gate(key, clear)
+  local state = redis.call('HMGET', key, '~lease', '~pending')
+  if state[2] then return 'absent' end
+  if state[1] then
+    if tonumber(string.match(state[1], '%d+$')) > now_ms() then return 'moving' end
+    if clear then redis.call('HDEL', key, '~lease') end
+  end
+  return 'live'
+end
+`;
+// A script's first lines: answer nothing (false) for an absent session, the error for a leased one.
+const GATED = (clear: boolean) => `${GATE}
+local served = gate(KEYS[1], ${String(clear)})
+if served == 'moving' then return redis.error_reply('${MOVING_REPLY}') end
+if served == 'absent' then return false end
+`;
 
 // PEXPIRE answers 0 when the key does not exist: the session expired or was never created.
 // On a read, sliding the expiry is best effort: a primary refusing writes (min-replicas-to-write,
 // no replica left to confirm them) still answers the read, as long as the session exists.
-const TOUCH = `
+const TOUCH = `${GATED(false)}
 local slid = redis.pcall('PEXPIRE', KEYS[1], ARGV[1])
 if type(slid) == 'table' and slid.err then
   if redis.call('EXISTS', KEYS[1]) == 0 then return false end
@@ -70,13 +107,13 @@ end
 `;
 // Each change takes, after its own arguments, the key's field ('' for none), fingerprint, now (ms)
 // and the number of keys to keep.
-const INCREMENT = `${KEY_RECORDS}
+const INCREMENT = `${KEY_RECORDS}${GATED(true)}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 redis.call('HINCRBY', KEYS[1], 'counter', 1)
 local value = redis.call('HGET', KEYS[1], 'counter')
 completed(KEYS[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], value)
 return value`;
-const ADD_TO_CART = `${KEY_RECORDS}
+const ADD_TO_CART = `${KEY_RECORDS}${GATED(true)}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 local current = tonumber(redis.call('HGET', KEYS[1], ARGV[2]) or '0')
 local outcome = '{"ok":false,"reason":"limit-exceeded"}'
@@ -86,14 +123,14 @@ if current + tonumber(ARGV[3]) <= tonumber(ARGV[4]) then
 end
 completed(KEYS[1], ARGV[5], ARGV[6], ARGV[7], ARGV[8], outcome)
 return outcome`;
-const REMOVE_FROM_CART = `${KEY_RECORDS}
+const REMOVE_FROM_CART = `${KEY_RECORDS}${GATED(true)}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 local outcome = '{"ok":false,"reason":"not-in-cart"}'
 if redis.call('HDEL', KEYS[1], ARGV[2]) == 1 then outcome = cart_of(KEYS[1]) end
 completed(KEYS[1], ARGV[3], ARGV[4], ARGV[5], ARGV[6], outcome)
 return outcome`;
 // Answers the key's record when it has one that is not a stale claim; otherwise claims it ('').
-const CLAIM = `${KEY_RECORDS}
+const CLAIM = `${KEY_RECORDS}${GATED(true)}
 if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
 local existing = redis.call('HGET', KEYS[1], ARGV[2])
 if existing then
@@ -117,6 +154,46 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
 
+// The handover's scripts take the session (KEYS[1]) and the tombstones (KEYS[2]).
+// Holder: lease for ARGV[2] ms under lease id ARGV[1], answering the idle time left and the fields.
+const LEASE = `${GATE}
+local now = now_ms()
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  local until_ms = redis.call('ZSCORE', KEYS[2], ARGV[3])
+  if until_ms and tonumber(until_ms) > now then return 'moved' end
+  return 'unknown'
+end
+if gate(KEYS[1], true) ~= 'live' then return 'moving' end
+redis.call('HSET', KEYS[1], '~lease', ARGV[1] .. ' ' .. (now + tonumber(ARGV[2])))
+return { redis.call('PTTL', KEYS[1]), redis.call('HGETALL', KEYS[1]) }`;
+// Holder: if the lease ARGV[1] still holds, the session goes and a tombstone stays for its lifetime.
+const CONFIRM = `${GATE}
+local now = now_ms()
+local lease = redis.call('HGET', KEYS[1], '~lease')
+if not lease then
+  local until_ms = redis.call('ZSCORE', KEYS[2], ARGV[2])
+  if until_ms and tonumber(until_ms) > now then return 'moved' end
+  return 'lease-lost'
+end
+local lease_id, until_ms = string.match(lease, '^(%S+) (%d+)$')
+if lease_id ~= ARGV[1] or tonumber(until_ms) <= now then return 'lease-lost' end
+local left = redis.call('PTTL', KEYS[1])
+redis.call('DEL', KEYS[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZADD', KEYS[2], now + left, ARGV[2])
+return 'moved'`;
+// Taker: the whole session as pending, with its idle time left (ARGV[1]); no tombstone of it here.
+const ACCEPT_PENDING = `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], '~pending', '1', unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
+return 1`;
+const ACTIVATE = `
+redis.call('ZREM', KEYS[2], ARGV[1])
+return redis.call('HDEL', KEYS[1], '~pending')`;
+const COUNT_LIVE = `return redis.call('DBSIZE') - redis.call('EXISTS', KEYS[1])`;
+
 /** A key's field, fingerprint, the time and the bound, as each change script takes them last. */
 type KeyArguments = [field: string, fingerprint: string, now: number, keep: number];
 
@@ -128,6 +205,21 @@ interface SessionCommands {
   sessionClaimKey(key: string, ttlMs: number, field: string, fingerprint: string, now: number, staleMs: number, keep: number): Promise<string | null>;
   sessionReleaseKey(key: string, field: string): Promise<number>;
   sessionWrite(key: string, ttlMs: number, ...fieldsAndValues: (string | number)[]): Promise<number>;
+  sessionLease(key: string, tombstones: string, leaseId: string, leaseMs: number, id: string): Promise<string | [number, string[]]>;
+  sessionConfirm(key: string, tombstones: string, leaseId: string, id: string): Promise<'moved' | 'lease-lost'>;
+  sessionAcceptPending(key: string, tombstones: string, idleMs: number, id: string, ...fieldsAndValues: (string | number)[]): Promise<number>;
+  sessionActivate(key: string, tombstones: string, id: string): Promise<number>;
+  sessionCountLive(tombstones: string): Promise<number>;
+}
+
+/** A leased session's reply, SESSION_MOVING, as core's error; anything else unchanged. */
+async function movingAware<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ReplyError' && error.message.includes(MOVING_REPLY)) throw new SessionMovingError();
+    throw error;
+  }
 }
 
 /** A key's record as the scripts store it. */
@@ -163,6 +255,27 @@ function cartOf(fields: Map<string, string>): Record<string, number> {
   return cart;
 }
 
+/** A session's state from its hash's fields; every field is written with the session, an empty string standing for one that is not. */
+function sessionOf(id: string, fields: Map<string, string>): Omit<Session, 'expiresAt'> {
+  const field = (name: string) => fields.get(name) ?? '';
+  const userJson = field('user');
+  return {
+    id,
+    user: userJson === '' ? null : (JSON.parse(userJson) as SessionUser),
+    csrfToken: field('csrf'),
+    counter: Number(field('counter')),
+    cart: cartOf(fields),
+    createdAt: Number(field('created')),
+  };
+}
+
+/** A session's state as its hash's fields and values, for HSET. */
+function sessionFields(session: Omit<Session, 'expiresAt'>): (string | number)[] {
+  const fields: (string | number)[] = ['user', session.user ? JSON.stringify(session.user) : '', 'csrf', session.csrfToken, 'counter', session.counter, 'created', session.createdAt];
+  for (const [productId, quantity] of Object.entries(session.cart)) fields.push(CART_PREFIX + productId, quantity);
+  return fields;
+}
+
 export class RedisSessionStore implements SessionStore {
   readonly kind = 'redis' as const;
   readonly #redis: Redis & SessionCommands;
@@ -179,6 +292,11 @@ export class RedisSessionStore implements SessionStore {
     redis.defineCommand('sessionClaimKey', { numberOfKeys: 1, lua: CLAIM });
     redis.defineCommand('sessionReleaseKey', { numberOfKeys: 1, lua: RELEASE });
     redis.defineCommand('sessionWrite', { numberOfKeys: 1, lua: WRITE });
+    redis.defineCommand('sessionLease', { numberOfKeys: 2, lua: LEASE });
+    redis.defineCommand('sessionConfirm', { numberOfKeys: 2, lua: CONFIRM });
+    redis.defineCommand('sessionAcceptPending', { numberOfKeys: 2, lua: ACCEPT_PENDING });
+    redis.defineCommand('sessionActivate', { numberOfKeys: 2, lua: ACTIVATE });
+    redis.defineCommand('sessionCountLive', { numberOfKeys: 1, lua: COUNT_LIVE });
     this.#redis = redis as Redis & SessionCommands;
     this.#ttlMs = options.ttlSeconds * 1000;
     this.#now = options.now ?? Date.now;
@@ -188,7 +306,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Runs a write, then (when configured) waits until enough replicas have it. */
   async #replicated<T>(write: () => Promise<T>): Promise<T> {
-    const result = await guardRedis(write);
+    const result = await movingAware(() => guardRedis(write));
     if (this.#waitReplicas > 0) {
       const acknowledged = await guardRedis(() => this.#redis.wait(this.#waitReplicas, this.#waitTimeoutMs));
       if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
@@ -208,21 +326,48 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(id: string): Promise<Session | null> {
-    const flat = await guardRedis(() => this.#redis.sessionTouch(KEY_PREFIX + id, this.#ttlMs));
+    const flat = await movingAware(() => guardRedis(() => this.#redis.sessionTouch(KEY_PREFIX + id, this.#ttlMs)));
     if (!flat) return null;
+    return { ...sessionOf(id, fieldsOf(flat)), expiresAt: this.#now() + this.#ttlMs };
+  }
+
+  async lease(id: string, leaseMs: number): Promise<LeaseReply> {
+    const leaseId = randomUUID();
+    const reply = await guardRedis(() => this.#redis.sessionLease(KEY_PREFIX + id, TOMBSTONES, leaseId, leaseMs, id));
+    if (typeof reply === 'string') return { granted: false, reason: reply as 'moving' | 'moved' | 'unknown' };
+    const [idleMs, flat] = reply;
     const fields = fieldsOf(flat);
-    // Every field is written with the session (WRITE); an empty string stands for one that is not.
-    const field = (name: string) => fields.get(name) ?? '';
-    const userJson = field('user');
-    return {
-      id,
-      user: userJson === '' ? null : (JSON.parse(userJson) as SessionUser),
-      csrfToken: field('csrf'),
-      counter: Number(field('counter')),
-      cart: cartOf(fields),
-      createdAt: Number(field('created')),
-      expiresAt: this.#now() + this.#ttlMs,
-    };
+    const keys: HandedSession['keys'] = [];
+    for (const field of JSON.parse(fields.get('k#') ?? '[]') as string[]) {
+      const record = recordOf(fields.get(field) ?? '{"s":"p"}');
+      if (record.state === 'completed') keys.push({ key: field.slice(KEY_FIELD_PREFIX.length), fingerprint: record.fingerprint, outcome: record.outcome });
+    }
+    return { granted: true, leaseId, handed: { session: sessionOf(id, fields), idleMs, keys } };
+  }
+
+  /** Waited for (with WAIT replicas): a confirm lost in a failover would bring the session back here while the other phase serves it. */
+  confirmHandover(id: string, leaseId: string): Promise<ConfirmReply> {
+    return this.#replicated(() => this.#redis.sessionConfirm(KEY_PREFIX + id, TOMBSTONES, leaseId, id));
+  }
+
+  /** Waited for: once the holder confirms, this copy is the only one. */
+  async acceptPending(handed: HandedSession): Promise<void> {
+    const { session } = handed;
+    const fields = sessionFields(session);
+    const now = this.#now();
+    for (const { key, fingerprint, outcome } of handed.keys) fields.push(KEY_FIELD_PREFIX + key, JSON.stringify({ s: 'd', f: fingerprint, at: now, o: outcome }));
+    fields.push('k#', JSON.stringify(handed.keys.map(({ key }) => KEY_FIELD_PREFIX + key)));
+    await this.#replicated(() => this.#redis.sessionAcceptPending(KEY_PREFIX + session.id, TOMBSTONES, handed.idleMs, session.id, ...fields));
+  }
+
+  async activate(id: string): Promise<Session | null> {
+    await guardRedis(() => this.#redis.sessionActivate(KEY_PREFIX + id, TOMBSTONES, id));
+    return this.touch(id);
+  }
+
+  /** Every key of the session database is a session, but for the one set of tombstones. */
+  countLive(): Promise<number> {
+    return guardRedis(() => this.#redis.sessionCountLive(TOMBSTONES));
   }
 
   async destroy(id: string): Promise<boolean> {
@@ -247,18 +392,13 @@ export class RedisSessionStore implements SessionStore {
    * it cannot apply a change twice, because the change's own record is what a retry finds.
    */
   async claimIdempotencyKey(id: string, once: IdempotencyKey): Promise<IdempotencyClaim | null> {
-    const reply = await guardRedis(() => this.#redis.sessionClaimKey(KEY_PREFIX + id, this.#ttlMs, KEY_FIELD_PREFIX + once.key, once.fingerprint, this.#now(), IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION));
+    const reply = await movingAware(() => guardRedis(() => this.#redis.sessionClaimKey(KEY_PREFIX + id, this.#ttlMs, KEY_FIELD_PREFIX + once.key, once.fingerprint, this.#now(), IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION)));
     if (reply === null) return null;
     return reply === '' ? { claimed: true } : { claimed: false, record: recordOf(reply) };
   }
 
   async releaseIdempotencyKey(id: string, key: string): Promise<void> {
     await guardRedis(() => this.#redis.sessionReleaseKey(KEY_PREFIX + id, KEY_FIELD_PREFIX + key));
-  }
-
-  /** The session database holds sessions only, so its size is the number of live sessions. */
-  countLive(): Promise<number> {
-    return guardRedis(() => this.#redis.dbsize());
   }
 
   async ping(): Promise<void> {
@@ -275,9 +415,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(session: Session, ttlMs: number): Promise<void> {
-    const fields: (string | number)[] = ['user', session.user ? JSON.stringify(session.user) : '', 'csrf', session.csrfToken, 'counter', session.counter, 'created', session.createdAt];
-    for (const [productId, quantity] of Object.entries(session.cart)) fields.push(CART_PREFIX + productId, quantity);
-    await this.#replicated(() => this.#redis.sessionWrite(KEY_PREFIX + session.id, ttlMs, ...fields));
+    await this.#replicated(() => this.#redis.sessionWrite(KEY_PREFIX + session.id, ttlMs, ...sessionFields(session)));
   }
 
 }

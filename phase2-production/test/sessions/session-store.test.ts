@@ -13,8 +13,14 @@ afterEach(() => { for (const client of clients.splice(0)) client.disconnect(); }
 
 describeSessionStore('RedisSessionStore (Redis)', (ttlSeconds) => {
   const client = new Redis(infra.redis.url);
-  clients.push(client);
-  return Promise.resolve({ store: new RedisSessionStore(client, { ttlSeconds }), reset: async () => { await client.flushdb(); } });
+  // The phase a session is handed to has a Redis of its own: here, another database.
+  const otherClient = new Redis(infra.redis.url, { db: 2 });
+  clients.push(client, otherClient);
+  return Promise.resolve({
+    store: new RedisSessionStore(client, { ttlSeconds }),
+    other: new RedisSessionStore(otherClient, { ttlSeconds }),
+    reset: async () => { await Promise.all([client.flushdb(), otherClient.flushdb()]); },
+  });
 });
 
 describe('importSessions, the migration\'s move of phase 1\'s live sessions', () => {
