@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const PACKAGES = ['contract', 'core', 'phase1-mock', 'phase2-production', 'harness', 'benchmarks', 'runner'];
-const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts', 'phase2-production/test/process.test.ts'];
+const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'harness/test/cutover.test.ts', 'runner/test/start.test.ts', 'phase2-production/test/process.test.ts'];
 
 export default defineConfig({
   // Vite's warnings about packages it transforms (the workflow parser's missing sourcemaps) say

@@ -6,7 +6,7 @@
 import type { Cleanup } from './cleanup.ts';
 import { freePort } from './ports.ts';
 import type { ManagedProcess } from './processes.ts';
-import { startNginx, type RunningNginx } from './infra/nginx.ts';
+import { startNginx, type RunningNginx, type Upstream } from './infra/nginx.ts';
 import { startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from './phase2.ts';
 
 export interface Instance {
@@ -33,6 +33,10 @@ export interface TopologyOptions {
   env?: Record<string, string>;
   /** Copy every instance's log lines to this process's output, prefixed with its name. */
   echo?: boolean;
+  /** The instances' ports, chosen beforehand (the cutover tells phase 1 where they will be). */
+  ports?: number[];
+  /** The cutover: phase 1 behind the same nginx, answering the users phase 2 does not (`phase2Percent`). */
+  cutover?: { phase1: Upstream; phase2Percent: number };
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -52,7 +56,7 @@ export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOpt
   const stack = await startPhase2Infrastructure(cleanup, { ha: options.ha ?? true });
   const instances: Instance[] = [];
   for (let i = 1; i <= (options.instances ?? 3); i += 1) {
-    const port = await freePort();
+    const port = options.ports?.[i - 1] ?? (await freePort());
     instances.push({ id: `api-${i}`, port, url: `http://127.0.0.1:${port}`, process: null });
   }
   const startInstance = async (instance: Instance) => {
@@ -61,7 +65,7 @@ export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOpt
     await waitReady(instance.url);
   };
   await Promise.all(instances.map(startInstance));
-  const nginx = await startNginx(cleanup, instances.map((i) => ({ port: i.port })), { bodyLimitBytes: Number(stack.env.BODY_LIMIT_BYTES) });
+  const nginx = await startNginx(cleanup, instances.map((i) => ({ port: i.port })), { bodyLimitBytes: Number(stack.env.BODY_LIMIT_BYTES), ...options.cutover });
   return {
     url: nginx.url,
     nginx,

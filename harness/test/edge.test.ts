@@ -143,8 +143,8 @@ describe('nginx answers its own errors in problem+json, without echoing the requ
     expectEdgeProblem(bad, 400, 'MALFORMED_REQUEST', 'zq');
   });
 
-  it('keeps the operators\' endpoints off the public entry: /metrics and /health are 404 there, the probes answer', async () => {
-    for (const path of ['/metrics', '/health', '/health?verbose=1']) {
+  it('keeps the operators\' endpoints off the public entry: /metrics, /health and /admin/ are 404 there, the probes answer', async () => {
+    for (const path of ['/metrics', '/health', '/health?verbose=1', '/admin/sessions', '/admin/sessions/lease']) {
       expectEdgeProblem(await raw(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`), 404, 'ROUTE_NOT_FOUND');
     }
     expect((await fetch(`${topology.url}/health/ready`)).status).toBe(200);
