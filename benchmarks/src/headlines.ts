@@ -2,7 +2,7 @@
  * The report's headlines: ratios measured in the same run, each with its range over the rounds,
  * checked against the project's targets. A target inside the range is "within noise", not met.
  */
-import type { CapacityRow, FailoverRow, Headline, ThroughputRow } from './results.ts';
+import type { CapacityRow, CutoverRun, FailoverRow, Headline, ThroughputRow } from './results.ts';
 import { REDIS_RESUMED_MID_FAILOVER } from './scenarios/failover.ts';
 
 function row(rows: ThroughputRow[], endpoint: string, target: string): ThroughputRow | undefined {
@@ -32,7 +32,7 @@ function single(name: string, value: number | null, unit: Headline['unit'], targ
   return { name, value, low: value, high: value, unit, target, better, verdict: verdict(value, value, target, better), explanation };
 }
 
-export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[]): Headline[] {
+export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[], cutover: CutoverRun[] = []): Headline[] {
   const info = (t: string) => row(throughput, 'stateless info', t);
   const list: (Headline | null)[] = [
     ratio('phase 2 stateless, direct ÷ bare node:http', info('phase2 direct'), info('baseline-node-http'), 0.7, 'What Fastify, validation against the contract, hooks and metrics cost on a request that touches no store.'),
@@ -79,5 +79,11 @@ export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], 
   }
   const phase1Kill = failover.find((f) => f.phase === 'phase1-mock');
   if (phase1Kill) list.push(single('phase 1 restart: sessions lost', phase1Kill.sessionsLost, 'sessions', null, 'lower', `Out of ${phase1Kill.sessionsKnown}: all of them, by design.`));
+  for (const run of cutover) {
+    const { final } = run;
+    const how = run.name === 'forward' ? `${run.planned.join(' → ')} %` : `canary with ${run.fault ?? 'no fault'}, ${run.rollback ? `rolled back by ${run.rollback.triggers.join(', ')}` : 'not rolled back'}`;
+    list.push(single(`cutover ${run.name}: sessions lost`, final.sessionsLost + final.unreadable, 'sessions', 0, 'lower', `Of ${final.sessions} users' sessions (${how}); ${run.moved} were answered by phase 2, ${run.handovers} handovers in all.`));
+    list.push(single(`cutover ${run.name}: acknowledged changes lost`, final.acknowledgedLost, 'requests', 0, 'lower', `Of ${final.acknowledged} increments acknowledged, read back at the end.`));
+  }
   return list.filter((h): h is Headline => h !== null);
 }

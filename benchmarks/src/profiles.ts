@@ -13,6 +13,12 @@ export interface Profile {
    * count); faults: which of the scenario's faults to run (by the start of their names), or all.
    */
   failover: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number; faults: 'all' | string[] };
+  /**
+   * users: virtual users, each with its own session; steps: phase 2's share at each, held holdMs;
+   * rollback: also run a canary of canaryShare % with PostgreSQL stopped, bounded by
+   * rollbackBoundMs (the error-rate alert fires after 30 s of errors over a 1-minute window).
+   */
+  cutover: { users: number; steps: number[]; holdMs: number; rollback: boolean; canaryShare: number; rollbackBoundMs: number };
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
@@ -28,6 +34,8 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     // One fault of each kind: the scenario's machinery, timeline and durability count. Every Redis
     // fault's own durability check runs in harness/test/ha.test.ts; the quick profile runs them all.
     failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500, faults: ['process killed', 'one instance killed', 'Redis primary killed', 'PostgreSQL stopped'] },
+    // Forward only: the rollback waits out the alert's 30 s, and harness/test/cutover.test.ts runs it.
+    cutover: { users: 10, steps: [50, 100], holdMs: 2000, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },
   },
   // What `npm start` runs: a few minutes on a small machine.
   quick: {
@@ -37,6 +45,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     capacitySteps: [1_000, 10_000, 100_000],
     budget: { mebibytes: 32, maxSessions: 160_000 },
     failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000, faults: 'all' },
+    cutover: { users: 30, steps: [10, 50, 100], holdMs: 8000, rollback: true, canaryShare: 30, rollbackBoundMs: 120_000 },
   },
   full: {
     name: 'full',
@@ -45,5 +54,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
     budget: { mebibytes: 256, maxSessions: 2_000_000 },
     failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
+    cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },
   },
 };

@@ -134,6 +134,39 @@ export interface LabCost {
   crowd: { phase: string; users: number; requestsPerSecond: number }[];
 }
 
+/** One step of a cutover run: phase 2's share held for a while, then every user's counter read back. */
+export interface CutoverStepRow {
+  share: number;
+  seconds: number;
+  requests: number;
+  /** Answers 5xx or none at all, retries included. */
+  failures: number;
+  p99Ms: number | null;
+  /** The requests phase 2 answered, in percent (the share is of users, this is of requests). */
+  servedByPhase2: number;
+  sessionsLost: number;
+  acknowledgedLost: number;
+}
+
+/** The cutover under the steady stateful load (docs/decisions/0011-cutover-by-lazy-handover.md). */
+export interface CutoverRun {
+  name: 'forward' | 'rollback';
+  users: number;
+  /** Phase 2's share at each planned step, in percent. */
+  planned: number[];
+  fault: string | null;
+  steps: CutoverStepRow[];
+  rollback: { atMs: number; triggers: string[] } | null;
+  events: { atMs: number; what: string }[];
+  /** Every CUTOVER_BUCKET_MS: the share set, answers that succeeded and failed, those phase 2 gave, and the triggers' series then. */
+  timeline: { atMs: number; share: number; ok: number; failed: number; phase2: number; errorRatio: number | null; p99Ms: number | null }[];
+  /** Every counter read back at the end, against what its user was told. */
+  final: { sessions: number; acknowledged: number; sessionsLost: number; acknowledgedLost: number; unreadable: number; overCounted: number };
+  /** Sessions answered by phase 2 at some point, and handovers between the phases in all. */
+  moved: number;
+  handovers: number;
+}
+
 export interface Results {
   profile: string;
   startedAt: string;
@@ -147,8 +180,13 @@ export interface Results {
   failover: FailoverRow[];
   /** Absent from runs made before the lab existed, and when the scenario was not chosen. */
   labCost?: LabCost | null;
+  /** Absent from runs made before the cutover existed, and when the scenario was not chosen. */
+  cutover?: CutoverRun[];
   headlines: Headline[];
 }
+
+/** The cutover timeline's resolution: its steps last seconds to minutes. */
+export const CUTOVER_BUCKET_MS = 1000;
 
 /** The failover timeline's resolution: fine enough to see a 2-second failover's shape. */
 export const TIMELINE_BUCKET_MS = 100;

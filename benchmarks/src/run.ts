@@ -10,8 +10,9 @@ import { runCapacity } from './scenarios/capacity.ts';
 import { runBudget } from './scenarios/budget.ts';
 import { runFailover } from './scenarios/failover.ts';
 import { runLabCost } from './scenarios/lab-cost.ts';
+import { runCutoverScenario } from './scenarios/cutover.ts';
 
-export const SCENARIOS = ['throughput', 'capacity', 'failover', 'lab'] as const;
+export const SCENARIOS = ['throughput', 'capacity', 'failover', 'lab', 'cutover'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Prints which scenario and phase run, and roughly how much of the run is left. */
@@ -26,7 +27,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
-type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'>;
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost' | 'cutover'>;
 
 /** Each scenario: how many progress lines it prints, and what it measures into the results. */
 const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
@@ -49,6 +50,11 @@ const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Envi
     steps: () => 6,
     run: async (env, profile, into, progress) => { into.labCost = await runLabCost(env, profile.load, progress); },
   },
+  cutover: {
+    steps: (profile) => (profile.cutover.rollback ? 2 : 1),
+    // A stage of its own: both phases configured to hand sessions over, behind one nginx.
+    run: async (_env, profile, into, progress) => { into.cutover = await runCutoverScenario(profile.cutover, progress); },
+  },
 };
 
 export async function runBenchmarks(profile: Profile, scenarios: readonly Scenario[]): Promise<Results> {
@@ -59,7 +65,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
   try {
-    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null };
+    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [] };
     for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
     return {
       profile: profile.name,
@@ -69,7 +75,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       load: profile.load,
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
       ...measured,
-      headlines: headlines(measured.throughput, measured.capacity, measured.failover),
+      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover ?? []),
     };
   } finally {
     await env.cleanup.run();

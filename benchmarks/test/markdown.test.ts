@@ -114,11 +114,13 @@ describe('the summary printed at the end of a run', () => {
 });
 
 describe('charts of a partial run', () => {
-  it('draws no chart for a capacity run with no step or a failover with no timeline', () => {
+  it('draws no chart for a capacity run with no step, or a failover or a cutover with no timeline', () => {
     const [capacityRow] = fixture.capacity;
     const [failoverRow] = fixture.failover;
     if (!capacityRow || !failoverRow) throw new Error('the fixture has a row of each');
-    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }] });
+    const [cutoverRun] = fixture.cutover ?? [];
+    if (!cutoverRun) throw new Error('the fixture has a cutover run');
+    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }] });
     expect(list).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import { renderReport } from '../src/report/write.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/results.json', import.meta.url), 'utf8')) as Results;
 const out = mkdtempSync(join(tmpdir(), 'lab-report-'));
-const number = (v: number) => Math.round(v).toLocaleString('en');
+const number = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 beforeAll(async () => { await renderReport(fixture, null, out); }, 120_000);
 afterAll(() => { rmSync(out, { recursive: true, force: true }); });
@@ -35,6 +35,11 @@ describe('report.md', () => {
     for (const c of fixture.capacity) for (const s of c.steps) expect(markdown).toContain(`| ${c.phase} | ${number(s.sessions)} |`);
     for (const f of fixture.failover) expect(markdown).toContain(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} |`);
     for (const h of fixture.headlines) expect(markdown).toContain(`| ${h.name} |`);
+    for (const run of fixture.cutover ?? []) {
+      for (const step of run.steps) expect(markdown).toContain(`| ${step.share} % | ${number(step.seconds, 1)} | ${number(step.requests)} | ${number(step.failures)} |`);
+      expect(markdown).toContain(`${run.moved} of ${run.users} sessions were answered by phase 2`);
+    }
+    expect(fixture.cutover?.map((run) => run.name)).toEqual(['forward', 'rollback']);
   });
 
   it('charts the same numbers', () => {
@@ -47,6 +52,13 @@ describe('report.md', () => {
       const chart = list.find((c) => c.title.startsWith(`${f.phase}, ${f.fault}`));
       expect(chart?.mermaid).toContain(`line [${f.timeline.map((t) => t.failed).join(', ')}]`);
     }
+    for (const run of fixture.cutover ?? []) {
+      const chart = list.find((c) => c.id === `cutover-${run.name}`);
+      expect(chart?.mermaid).toContain(`line [${run.timeline.map((t) => t.share).join(', ')}]`);
+      // The trigger's own series is drawn for the run that was rolled back, as percent.
+      if (run.rollback) expect(chart?.mermaid).toContain(`line [${run.timeline.map((t) => Math.round((t.errorRatio ?? 0) * 1000) / 10).join(', ')}]`);
+    }
+    expect(list.filter((c) => c.id.startsWith('cutover-'))).toHaveLength(2);
     expect(markdown.match(/```mermaid/g)).toHaveLength(list.length);
   });
 });

@@ -31,26 +31,47 @@ export interface CutoverStage {
 /**
  * Phase 1 and phase 2 (`instances` behind nginx, one Redis or Sentinel's three) behind the same
  * nginx at 0 %: every user on phase 1. Each phase knows the other's address and the admin token
- * they share, for the handover.
+ * they share, for the handover, and both sign access tokens with the same key.
  */
-export async function startCutoverStage(cleanup: Cleanup, options: { instances?: number; ha?: boolean; echo?: boolean } = {}): Promise<CutoverStage> {
+/** For a crowd of virtual users: they all come from this one machine's address. */
+export const SIGN_IN_LIMITS_OFF = { AUTH_RATE_LIMIT_MAX: '0' };
+
+export interface CutoverStageOptions {
+  instances?: number;
+  ha?: boolean;
+  echo?: boolean;
+  /** Phase 2's share to start with (default 0: everyone on phase 1). */
+  phase2Percent?: number;
+  /** Settings for both phases, and for each. */
+  env?: Record<string, string>;
+  phase1Env?: Record<string, string>;
+  phase2Env?: Record<string, string>;
+}
+
+export async function startCutoverStage(cleanup: Cleanup, options: CutoverStageOptions = {}): Promise<CutoverStage> {
   const adminToken = randomBytes(24).toString('base64url');
   const phase1Port = await freePort();
   const ports: number[] = [];
   for (let i = 0; i < (options.instances ?? 2); i += 1) ports.push(await freePort());
-  // Sign-in limits off: every virtual user comes from this one machine's address.
-  const common = { ADMIN_TOKEN: adminToken, AUTH_RATE_LIMIT_MAX: '0' };
+  const common = { ...options.env, ADMIN_TOKEN: adminToken };
   const echo = options.echo ?? false;
-  const phase1 = await startPhase1(cleanup, { ...common, PORT: String(phase1Port), HANDOVER_PEERS: ports.map((port) => `http://127.0.0.1:${port}`).join(',') }, { echo });
+  let share = options.phase2Percent ?? 0;
   const topology = await startPhase2Topology(cleanup, {
     instances: ports.length,
     ha: options.ha ?? false,
     ports,
-    env: { ...common, HANDOVER_PEERS: phase1.url },
+    env: { ...common, ...options.phase2Env, HANDOVER_PEERS: `http://127.0.0.1:${phase1Port}` },
     echo,
-    cutover: { phase1: { port: phase1Port }, phase2Percent: 0 },
+    cutover: { phase1: { port: phase1Port }, phase2Percent: share },
   });
-  let share = 0;
+  // Phase 2's signing key too, so an access token either phase issued is good on the other.
+  const phase1 = await startPhase1(cleanup, {
+    ...common,
+    ...options.phase1Env,
+    PORT: String(phase1Port),
+    JWT_SECRET: topology.stack.env.JWT_SECRET,
+    HANDOVER_PEERS: ports.map((port) => `http://127.0.0.1:${port}`).join(','),
+  }, { echo });
   return {
     url: topology.url,
     phase1,
@@ -299,18 +320,19 @@ export async function runCutover(stage: CutoverStage, users: CutoverUsers, plan:
   };
 
   for (const [index, share] of plan.steps.entries()) {
-    await stage.setShare(share);
+    // A step begins when nginx is told: its new workers answer while the old ones finish.
     timeline.steps.push({ share, from: now(), to: now(), check: null });
+    await stage.setShare(share);
     event(`phase 2 answers ${share} % of users`);
     const firing = await hold(plan.holdMs, index);
     const step = timeline.steps[index] as CutoverStep;
     if (firing.length > 0) {
-      await stage.setShare(0);
       timeline.rollback = { at: now(), triggers: firing };
-      event(`rollback: ${firing.join(', ')} firing; phase 2 answers 0 % of users`);
       step.to = now();
       const back: CutoverStep = { share: 0, from: now(), to: now(), check: null };
       timeline.steps.push(back);
+      await stage.setShare(0);
+      event(`rollback: ${firing.join(', ')} firing; phase 2 answers 0 % of users`);
       await hold(plan.afterRollbackMs ?? plan.holdMs, null);
       back.to = now();
       back.check = await readBack(stage.url, users.users);
@@ -322,7 +344,7 @@ export async function runCutover(stage: CutoverStage, users: CutoverUsers, plan:
   }
   if (fault.injected && plan.fault) {
     await plan.fault.heal();
-    event(`healed: ${plan.fault.name}`);
+    event(`fault undone: ${plan.fault.name}`);
   }
   return timeline;
 }

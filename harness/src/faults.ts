@@ -4,6 +4,7 @@
  * benchmarks can measure failovers from it.
  */
 import type { ManagedProcess } from './processes.ts';
+import type { CutoverStage } from './cutover.ts';
 import type { Phase2Topology, Instance } from './topology.ts';
 import type { RedisNode, RunningRedisHa } from './infra/redis-ha.ts';
 import type { RunningPhase } from './phases.ts';
@@ -407,4 +408,20 @@ export async function killPhase1(phase1: RunningPhase): Promise<{ observation: O
   o.recoveredAfterMs = await until(answers(`${restarted.url}/health/ready`), o.t0);
   o.notes.push('one process, state in its memory: every session and refresh token is gone');
   return { observation: finish(o), restarted };
+}
+
+/**
+ * A cutover step (docs/decisions/0011-cutover-by-lazy-handover.md): nginx sends `percent` of users
+ * to phase 2 and the rest to phase 1; each session follows its user on the next request. 100 is
+ * where `npm run up` starts; lower sends users back to phase 1 (a rollback), higher forward again.
+ */
+export async function setCutoverShare(stage: Pick<CutoverStage, 'share' | 'setShare' | 'topology'>, percent: string): Promise<Observation> {
+  const share = Number(percent);
+  if (!/^\d{1,3}$/.test(percent) || share > 100) throw new Error(`cutover-share: phase 2's share is a whole percentage from 0 to 100, not ${percent}`);
+  const o = observation('cutover-share', `${share} %`, stage.topology.nginx.process);
+  const before = stage.share();
+  await stage.setShare(share);
+  o.recoveredAfterMs = Math.round(performance.now() - o.t0);
+  o.notes.push(`phase 2 answered ${before} % of users, now ${share} %: nginx runs only workers with the new shares; each user's session moves to the phase that now answers it on their next request`);
+  return finish(o);
 }

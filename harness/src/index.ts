@@ -19,3 +19,4 @@ export { startMonitoring, startCrowds, CROWD_PROCESS_SCRIPT, type RunningMonitor
 export { queryPrometheus } from './infra/prometheus.ts';
 export type { Crowd, CrowdCounts } from './lab/crowd.ts';
 export { callerPath } from './paths.ts';
+export { SIGN_IN_LIMITS_OFF, prometheusTriggers, readBack, runCutover, startCutoverStage, startCutoverUsers, summarizeSteps, type CutoverSample, type CutoverStage, type CutoverTimeline, type CutoverUser, type PlannedFault, type StepSummary, type TriggerReading } from './cutover.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { repoRoot } from '../src/paths.ts';
-import { prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, summarizeSteps, type CutoverStage, type CutoverTimeline, type StepSummary } from '../src/cutover.ts';
+import { SIGN_IN_LIMITS_OFF, prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, summarizeSteps, type CutoverStage, type CutoverTimeline, type StepSummary } from '../src/cutover.ts';
 import type { DurabilityCheck } from '../src/load.ts';
 import { checkAcknowledged } from '../src/load.ts';
 import { startMonitoring, type RunningMonitoring } from '../src/lab/lab.ts';
@@ -27,7 +27,7 @@ describe('the cutover from phase 1 to phase 2', () => {
   let stage: CutoverStage;
   let monitoring: RunningMonitoring;
   beforeAll(async () => {
-    stage = await startCutoverStage(cleanup, { instances: 2 });
+    stage = await startCutoverStage(cleanup, { instances: 2, env: SIGN_IN_LIMITS_OFF });
     monitoring = await startMonitoring(cleanup, { phase1Url: stage.phase1.url, topology: stage.topology });
   });
   afterAll(() => cleanup.run());

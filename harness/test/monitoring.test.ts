@@ -92,16 +92,18 @@ describe('Grafana', () => {
 });
 
 describe('the console\'s fault buttons', () => {
-  const actions = ['kill-instance', 'pause-instance', 'rolling-restart', 'kill-redis-primary', 'restart-redis', 'stop-postgres', 'kill-phase1'];
+  const actions = ['kill-instance', 'pause-instance', 'rolling-restart', 'kill-redis-primary', 'restart-redis', 'stop-postgres', 'kill-phase1', 'cutover-share'];
 
   it('has one per action and target that `npm run up` serves, and Redis\'s only when there are replicas to fail over to', () => {
     const ha = faultButtons(actions, ['api-1', 'api-2'], ['redis-a', 'redis-b', 'redis-c']);
     expect(ha.map((b) => b.label)).toEqual([
       'kill instance api-1', 'kill instance api-2', 'freeze instance api-1 for 5 s', 'freeze instance api-2 for 5 s', 'rolling restart of every instance',
       'kill the Redis primary', 'restart redis-a', 'restart redis-b', 'restart redis-c', 'stop PostgreSQL', 'kill phase 1',
+      'phase 2 answers 0 % of users', 'phase 2 answers 10 % of users', 'phase 2 answers 50 % of users', 'phase 2 answers 100 % of users',
     ]);
     expect(ha.every((b) => actions.includes(b.action))).toBe(true);
     expect(ha.find((b) => b.label === 'restart redis-b')).toEqual({ action: 'restart-redis', target: 'redis-b', label: 'restart redis-b', group: 'Redis' });
+    expect(ha.find((b) => b.label === 'phase 2 answers 10 % of users')).toEqual({ action: 'cutover-share', target: '10', label: 'phase 2 answers 10 % of users', group: 'Cutover' });
     expect(faultButtons(actions, ['api-1'], ['redis']).some((b) => b.group === 'Redis')).toBe(false);
   });
 });

@@ -205,6 +205,23 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect(refused.status).toBe(1);
     expect(refused.stdout).toContain('no instance api-9; there are api-1, api-2');
 
+    // The cutover, backwards and forwards again: half of phase 2's users sent to phase 1 through
+    // the same public entry, their sessions following them, then all back; nobody signed out.
+    const phase1Sessions = async () => String(((await (await fetch(`${phase1}/api/stateful/stats`)).json()) as { liveSessions: number }).liveSessions);
+    const before = Number(await phase1Sessions());
+    const half = spawnSync('npm', ['run', 'fault', '--', 'cutover-share', '50'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(half.status, half.stderr).toBe(0);
+    expect(half.stdout).toContain('phase 2 answered 100 % of users, now 50 %');
+    await until(page, 'phase 1 answering some of phase 2\'s users', phase1Sessions, (v) => Number(v) > before);
+    const all = spawnSync('npm', ['run', 'fault', '--', 'cutover-share', '100'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(all.status, all.stderr).toBe(0);
+    // All on phase 2 again: phase 1 holds none of the sessions it had taken over.
+    await until(page, 'the moved sessions back on phase 2', phase1Sessions, (v) => Number(v) <= before);
+    expect(await figure('phase2-production', 'sessions-lost')()).toBe('0');
+    const wrongShare = spawnSync('npm', ['run', 'fault', '--', 'cutover-share', '150'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+    expect(wrongShare.status).toBe(1);
+    expect(wrongShare.stdout).toContain('a whole percentage from 0 to 100, not 150');
+
     // "kill phase 1": its users are signed out (their sessions were in its memory); phase 2's are not.
     await page.getByRole('button', { name: 'kill phase 1', exact: true }).click();
     await until(page, 'phase 1\'s sessions lost', figure('phase1-mock', 'sessions-lost'), atLeast(12));

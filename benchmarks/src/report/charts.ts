@@ -2,7 +2,7 @@
  * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
  * Mermaid, in Chromium, turns them into SVG for index.html. Every number in a chart comes from results.json.
  */
-import { TIMELINE_BUCKET_MS, type Results } from '../results.ts';
+import { CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type Results } from '../results.ts';
 
 export interface Chart {
   id: string;
@@ -72,6 +72,29 @@ export function charts(results: Results): Chart[] {
         `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
         `  bar [${ok.join(', ')}]`,
         `  line [${failed.join(', ')}]`,
+      ].join('\n'),
+    });
+  }
+  for (const run of results.cutover ?? []) {
+    const last = run.timeline.at(-1);
+    if (!last) continue;
+    const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
+    const series = [
+      `  line [${run.timeline.map((t) => t.share).join(', ')}]`,
+      `  line [${run.timeline.map((t) => percent(t.phase2, t.ok + t.failed)).join(', ')}]`,
+      `  bar [${run.timeline.map((t) => percent(t.failed, t.ok + t.failed)).join(', ')}]`,
+    ];
+    // The error-rate trigger's own series, where the run was watched for it.
+    if (run.rollback) series.push(`  line [${run.timeline.map((t) => Math.round((t.errorRatio ?? 0) * 1000) / 10).join(', ')}]`);
+    list.push({
+      id: `cutover-${run.name}`,
+      title: `Cutover, ${run.name}: per ${CUTOVER_BUCKET_MS / 1000} s, phase 2's share of users as set (first line), of requests as answered (second line), requests failed (bars)${run.rollback ? ", and phase 2's error rate as the trigger reads it (third line, over 1 minute)" : ''}, in percent`,
+      mermaid: [
+        'xychart-beta',
+        `  title ${quote(`Cutover, ${run.name}${run.rollback ? `: rolled back at ${(run.rollback.atMs / 1000).toFixed(0)} s` : ''}`)}`,
+        `  x-axis "seconds since the users started" 0 --> ${((last.atMs + CUTOVER_BUCKET_MS) / 1000).toFixed(0)}`,
+        '  y-axis "percent" 0 --> 100',
+        ...series,
       ].join('\n'),
     });
   }

@@ -89,6 +89,33 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     lines.push('Async replication can still lose a write: Redis answers before its replicas have a change, so a primary that dies loses what it had not yet sent. Phase 2 acknowledges a session change only after WAIT 1 (a replica has it); a change that timed out waiting was answered 503 and may or may not survive.', '');
   }
 
+  if (results.cutover && results.cutover.length > 0) {
+    lines.push(
+      '## The cutover from phase 1 to phase 2',
+      '',
+      "Virtual users, each with a session of their own started on phase 1, keep changing it while nginx sends a growing share of users to phase 2; a session moves to the phase that answers its user, on that user's next request (ADR 11). At each step's end every counter is read back and compared with what its user was told: lost must stay 0, forward and back.",
+      '',
+    );
+    for (const run of results.cutover) {
+      const f = run.final;
+      lines.push(
+        `### ${run.name === 'forward' ? `Forward: ${run.planned.join(' → ')} %` : `Rollback: a canary with ${run.fault ?? 'no fault'}`}, ${run.users} users`,
+        '',
+        '| phase 2 share of users | seconds | requests | failed (5xx or none) | p99 ms | answered by phase 2 | sessions lost | acknowledged changes lost |',
+        '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      );
+      for (const step of run.steps) lines.push(`| ${step.share} % | ${n(step.seconds, 1)} | ${n(step.requests)} | ${n(step.failures)} | ${step.p99Ms === null ? '—' : n(step.p99Ms, 1)} | ${n(step.servedByPhase2, 1)} % | ${step.sessionsLost} | ${step.acknowledgedLost} |`);
+      lines.push(
+        '',
+        `${run.rollback ? `Rolled back at ${n(run.rollback.atMs / 1000, 1)} s by ${run.rollback.triggers.join(', ')}.` : 'No trigger fired.'} ${run.moved} of ${run.users} sessions were answered by phase 2 at some point; ${run.handovers} handovers between the phases in all. Read back at the end: ${n(f.acknowledged)} increments acknowledged, ${f.sessionsLost} sessions lost, ${f.acknowledgedLost} acknowledged lost, ${f.unreadable} unreadable, ${f.overCounted} counted twice.`,
+        '',
+        `Events: ${run.events.map((e) => `${n(e.atMs / 1000, 1)} s ${e.what}`).join('; ')}.`,
+        '',
+      );
+    }
+    lines.push("A request answered 503 `SESSION_MOVING` or `DEPENDENCY_UNAVAILABLE` is sent again by the users with its Idempotency-Key: the failures above are attempts, and a retried change is applied at most once. The share of requests phase 2 answers differs from its share of users: users whose requests fail wait before retrying, and send fewer.", '');
+  }
+
   if (previous) {
     lines.push(`## Compared with the previous run (${previous.startedAt.slice(0, 16).replace('T', ' ')}, ${previous.profile} profile)`, '', '| headline | before | now |', '|---|---:|---:|');
     for (const h of results.headlines) {

@@ -1,6 +1,6 @@
 /**
  * `npm run cutover [-- --steps 10,50,100] [--hold 20] [--users 40] [--instances 2]
- *                  [--fault stop-postgres|kill-instance] [--fault-step 0] [--fault-after 3]
+ *                  [--fault stop-postgres] [--fault-step 0] [--fault-after 3]
  *                  [--after-rollback 10] [--json FILE]`
  *
  * The cutover from phase 1 to phase 2, live: both phases behind one nginx (one URL), Prometheus
@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Cleanup } from '../cleanup.ts';
-import { prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, summarizeSteps, type CutoverStage, type PlannedFault } from '../cutover.ts';
+import { SIGN_IN_LIMITS_OFF, prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, summarizeSteps, type CutoverStage, type PlannedFault } from '../cutover.ts';
 import { checkAcknowledged } from '../load.ts';
 import { startMonitoring } from '../lab/lab.ts';
 import * as faults from '../faults.ts';
@@ -21,7 +21,6 @@ import { describeError } from '../errors.ts';
 
 const FAULTS: Record<string, (stage: CutoverStage) => Pick<PlannedFault, 'inject' | 'heal'>> = {
   'stop-postgres': (stage) => ({ inject: () => faults.stopPostgres(stage.topology), heal: () => faults.startPostgres(stage.topology) }),
-  'kill-instance': (stage) => ({ inject: () => faults.killInstance(stage.topology, 'api-1'), heal: () => faults.restartInstance(stage.topology, 'api-1') }),
 };
 
 const { values } = parseArgs({
@@ -63,7 +62,7 @@ if (faultName !== undefined && !(faultName in FAULTS)) {
 const cleanup = new Cleanup();
 cleanup.onSignals();
 try {
-  const stage = await startCutoverStage(cleanup, { instances });
+  const stage = await startCutoverStage(cleanup, { instances, env: SIGN_IN_LIMITS_OFF });
   console.log(`public entry: ${stage.url} (phase 1 ${stage.phase1.url}, phase 2 ${stage.topology.instances.map((i) => i.url).join(', ')})`);
   const monitoring = await startMonitoring(cleanup, { phase1Url: stage.phase1.url, topology: stage.topology });
   console.log(`prometheus: ${monitoring.prometheus.url}/alerts (the rollback triggers)`);

@@ -4,11 +4,15 @@
  * with their URLs printed, and the live lab beside them: Prometheus scraping everything every
  * second, virtual users on both phases, and the console at the `lab:` URL. The console's buttons
  * and `npm run fault -- <action>` break them on purpose; Ctrl-C stops all.
+ *
+ * Phase 1 also stands behind phase 2's nginx, ready for the cutover (harness/src/cutover.ts) with
+ * every user on phase 2: `cutover-share <percent>` sends a share of them back to phase 1, and their
+ * sessions follow them.
  */
 import { parseArgs } from 'node:util';
 import { Cleanup } from '../cleanup.ts';
-import { startPhase1, type RunningPhase } from '../phases.ts';
-import { startPhase2Topology } from '../topology.ts';
+import type { RunningPhase } from '../phases.ts';
+import { startCutoverStage } from '../cutover.ts';
 import { serveControl, type FaultHandler } from '../control.ts';
 import * as faults from '../faults.ts';
 import { startLab } from '../lab/lab.ts';
@@ -31,9 +35,17 @@ const cleanup = new Cleanup();
 cleanup.onSignals();
 try {
   // --logs: phase 1 prints a line per request, phase 2 its JSON log lines; both are copied here.
-  let phase1: RunningPhase = await startPhase1(cleanup, values.logs ? { LOG_REQUESTS: 'true' } : {}, { echo: values.logs });
+  const stage = await startCutoverStage(cleanup, {
+    instances,
+    ha: !values['single-redis'],
+    echo: values.logs,
+    phase2Percent: 100,
+    phase1Env: values.logs ? { LOG_REQUESTS: 'true' } : {},
+    phase2Env: values.logs ? { LOG_LEVEL: 'info' } : {},
+  });
+  const { topology } = stage;
+  let phase1: RunningPhase = stage.phase1;
   console.log(`phase1: ${phase1.url}`);
-  const topology = await startPhase2Topology(cleanup, { instances, ha: !values['single-redis'], env: values.logs ? { LOG_LEVEL: 'info' } : {}, echo: values.logs });
   console.log(`phase2: ${topology.url}`);
   console.log(`        TLS by the lab's CA: curl --cacert ${topology.nginx.caFile} ${topology.url}/api/stateless/info`);
   console.log(`        ${topology.nginx.httpUrl} redirects there (308)`);
@@ -61,6 +73,7 @@ try {
     'start-sentinels': () => faults.startSentinels(topology),
     'stop-postgres': () => faults.stopPostgres(topology),
     'start-postgres': () => faults.startPostgres(topology),
+    'cutover-share': (target) => faults.setCutoverShare(stage, need(target, "phase 2's share of users, in percent (0 to 100)")),
     'kill-phase1': async () => {
       const observation = await faults.killPhase1(phase1);
       phase1 = observation.restarted;

@@ -57,6 +57,8 @@ export function faultButtons(actions: readonly string[], instances: readonly str
   add('stop-postgres', 'stop PostgreSQL', 'PostgreSQL');
   add('start-postgres', 'start PostgreSQL', 'PostgreSQL');
   add('kill-phase1', 'kill phase 1', 'Phase 1');
+  // The cutover (ADR 11): who answers which users, through the one public entry.
+  for (const percent of ['0', '10', '50', '100']) add('cutover-share', `phase 2 answers ${percent} % of users`, 'Cutover', percent);
   return buttons;
 }
 

@@ -1,0 +1,31 @@
+/** The cutover's timeline as the report charts it: one bucket a second, from the users' requests and the triggers' readings. */
+import { describe, expect, it } from 'vitest';
+import type { CutoverSample, CutoverTimeline } from 'harness';
+import { cutoverTimeline } from '../src/scenarios/cutover.ts';
+
+describe('the cutover timeline', () => {
+  it('puts each request in its second, with the share set then and the triggers last read by its end', () => {
+    const timeline: CutoverTimeline = {
+      steps: [{ share: 10, from: 1500, to: 2600, check: null }, { share: 0, from: 2600, to: 3100, check: null }],
+      events: [],
+      readings: [{ at: 1200, firing: [], errorRatio: 0.02, p99Ms: 40 }, { at: 2950, firing: ['ErrorRateAbove1Percent'], errorRatio: 0.3, p99Ms: 90 }],
+      rollback: { at: 2600, triggers: ['ErrorRateAbove1Percent'] },
+    };
+    const samples: CutoverSample[] = [
+      { at: 100, ms: 3, status: 200, phase: 'phase1' },
+      { at: 1700, ms: 3, status: 200, phase: 'phase2' },
+      { at: 1800, ms: 3, status: 503, phase: 'phase2' },
+      { at: 1900, ms: 3, status: null, phase: null },
+      { at: 2950, ms: 3, status: 401, phase: 'phase1' },
+    ];
+    expect(cutoverTimeline(timeline, samples)).toEqual([
+      // Before the first step, and with no reading yet by its end (the first came at 1.2 s).
+      { atMs: 0, share: 0, ok: 1, failed: 0, phase2: 0, errorRatio: null, p99Ms: null },
+      // The step begun at 1.5 s is not yet the share at 1 s; a 503 and no answer both failed.
+      { atMs: 1000, share: 0, ok: 1, failed: 2, phase2: 2, errorRatio: 0.02, p99Ms: 40 },
+      // A 4xx is an answer, not a failure of the server.
+      { atMs: 2000, share: 10, ok: 1, failed: 0, phase2: 0, errorRatio: 0.3, p99Ms: 90 },
+      { atMs: 3000, share: 0, ok: 0, failed: 0, phase2: 0, errorRatio: 0.3, p99Ms: 90 },
+    ]);
+  });
+});
