@@ -2,7 +2,7 @@
  * The report's headlines: ratios measured in the same run, each with its range over the rounds,
  * checked against the project's targets. A target inside the range is "within noise", not met.
  */
-import type { CapacityRow, CutoverRun, FailoverRow, Headline, ThroughputRow } from './results.ts';
+import type { CapacityRow, CutoverRun, FailoverRow, Headline, PeerRow, ThroughputRow } from './results.ts';
 import { REDIS_RESUMED_MID_FAILOVER } from './scenarios/failover.ts';
 
 function row(rows: ThroughputRow[], endpoint: string, target: string): ThroughputRow | undefined {
@@ -32,7 +32,7 @@ function single(name: string, value: number | null, unit: Headline['unit'], targ
   return { name, value, low: value, high: value, unit, target, better, verdict: verdict(value, value, target, better), explanation };
 }
 
-export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[], cutover: CutoverRun[] = []): Headline[] {
+export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[], cutover: CutoverRun[] = [], peers: PeerRow[] = []): Headline[] {
   const info = (t: string) => row(throughput, 'stateless info', t);
   const list: (Headline | null)[] = [
     ratio('phase 2 stateless, direct ÷ bare node:http', info('phase2 direct'), info('baseline-node-http'), 0.7, 'What Fastify, validation against the contract, hooks and metrics cost on a request that touches no store.'),
@@ -79,6 +79,16 @@ export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], 
   }
   const phase1Kill = failover.find((f) => f.phase === 'phase1-mock');
   if (phase1Kill) list.push(single('phase 1 restart: sessions lost', phase1Kill.sessionsLost, 'sessions', null, 'lower', `Out of ${phase1Kill.sessionsKnown}: all of them, by design.`));
+  const phase2 = peers.find((p) => p.target === 'phase2 direct');
+  const others = peers.filter((p) => p.target !== 'phase2 direct' && p.target !== 'phase1-mock');
+  const fastest = (pick: (p: PeerRow) => ThroughputRow) => others.reduce<PeerRow | undefined>((best, p) => (!best || pick(p).requestsPerSecond > pick(best).requestsPerSecond ? p : best), undefined);
+  const fastRead = fastest((p) => p.read);
+  const fastIncrement = fastest((p) => p.increment);
+  if (phase2 && fastRead) list.push(ratio('phase 2 stateful read ÷ the faster peer', phase2.read, fastRead.read, 2, `Against ${fastRead.target} on the same Redis: the peers read and write the whole session as one JSON value on every request.`));
+  if (phase2 && fastIncrement) list.push(ratio('phase 2 increment ÷ the faster peer', phase2.increment, fastIncrement.increment, 2, `Against ${fastIncrement.target}; phase 2 also waits for a replica (WAIT 1) on every change, the peers do not.`));
+  for (const p of peers) {
+    list.push(single(`${p.target}: concurrent increments lost`, p.lostUpdates, 'requests', p.target === 'phase2 direct' || p.target === 'phase1-mock' ? 0 : null, 'lower', `Of ${p.acknowledged} acknowledged on one session shared by every connection; the counter read back ${p.finalValue}.`));
+  }
   for (const run of cutover) {
     const { final } = run;
     const how = run.name === 'forward' ? `${run.planned.join(' → ')} %` : `canary with ${run.fault ?? 'no fault'}, ${run.rollback ? `rolled back by ${run.rollback.triggers.join(', ')}` : 'not rolled back'}`;

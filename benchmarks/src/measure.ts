@@ -51,7 +51,8 @@ function toAutocannon(spec: RequestSpec): autocannon.Request {
   return request;
 }
 
-async function run(url: string, specs: RequestSpec[], load: LoadParameters, seconds: number): Promise<Round> {
+/** One autocannon run of `seconds`, every answer counted by status. */
+export async function run(url: string, specs: RequestSpec[], load: LoadParameters, seconds: number): Promise<Round> {
   // A run that stops mid-sequence keeps the sessions it had checked out: start each from the full pool.
   const pools = [...new Set(specs.map((spec) => spec.sessionPool?.free).filter((free) => free !== undefined))];
   const everySession = pools.map((free) => ({ free, all: [...free] }));

@@ -19,6 +19,8 @@ export interface Profile {
    * rollbackBoundMs (the error-rate alert fires after 30 s of errors over a 1-minute window).
    */
   cutover: { users: number; steps: number[]; holdMs: number; rollback: boolean; canaryShare: number; rollbackBoundMs: number };
+  /** Logouts raced against increments in flight, per stack, in the peers scenario. */
+  peerTrials: number;
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
@@ -36,6 +38,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500, faults: ['process killed', 'one instance killed', 'Redis primary killed', 'PostgreSQL stopped'] },
     // Forward only: the rollback waits out the alert's 30 s, and harness/test/cutover.test.ts runs it.
     cutover: { users: 10, steps: [50, 100], holdMs: 2000, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },
+    peerTrials: 5,
   },
   // What `npm start` runs: a few minutes on a small machine.
   quick: {
@@ -46,6 +49,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     budget: { mebibytes: 32, maxSessions: 160_000 },
     failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 30, steps: [10, 50, 100], holdMs: 8000, rollback: true, canaryShare: 30, rollbackBoundMs: 120_000 },
+    peerTrials: 20,
   },
   full: {
     name: 'full',
@@ -55,5 +59,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     budget: { mebibytes: 256, maxSessions: 2_000_000 },
     failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },
+    peerTrials: 50,
   },
 };

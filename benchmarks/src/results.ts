@@ -134,6 +134,22 @@ export interface LabCost {
   crowd: { phase: string; users: number; requestsPerSecond: number }[];
 }
 
+/**
+ * A stack measured beside the peers: throughput and p99 of a session read and of an increment
+ * (every connection on one shared session), increments acknowledged against the counter read back
+ * (lost updates), and logouts raced by requests in flight that left the session alive.
+ */
+export interface PeerRow {
+  target: string;
+  read: ThroughputRow;
+  increment: ThroughputRow;
+  acknowledged: number;
+  finalValue: number;
+  lostUpdates: number;
+  resurrected: number;
+  trials: number;
+}
+
 /** One step of a cutover run: phase 2's share held for a while, then every user's counter read back. */
 export interface CutoverStepRow {
   share: number;
@@ -182,6 +198,8 @@ export interface Results {
   labCost?: LabCost | null;
   /** Absent from runs made before the cutover existed, and when the scenario was not chosen. */
   cutover?: CutoverRun[];
+  /** Absent from runs made before the peers were measured, and when the scenario was not chosen. */
+  peers?: PeerRow[];
   headlines: Headline[];
 }
 

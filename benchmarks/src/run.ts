@@ -11,8 +11,9 @@ import { runBudget } from './scenarios/budget.ts';
 import { runFailover } from './scenarios/failover.ts';
 import { runLabCost } from './scenarios/lab-cost.ts';
 import { runCutoverScenario } from './scenarios/cutover.ts';
+import { runPeers } from './scenarios/peers.ts';
 
-export const SCENARIOS = ['throughput', 'capacity', 'failover', 'lab', 'cutover'] as const;
+export const SCENARIOS = ['throughput', 'peers', 'capacity', 'failover', 'lab', 'cutover'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Prints which scenario and phase run, and roughly how much of the run is left. */
@@ -27,13 +28,17 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
-type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost' | 'cutover'>;
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost' | 'cutover' | 'peers'>;
 
 /** Each scenario: how many progress lines it prints, and what it measures into the results. */
 const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
   throughput: {
     steps: () => 21,
     run: async (env, profile, into, progress) => { into.throughput = await runThroughput(env, profile.load, responseValidator(), progress); },
+  },
+  peers: {
+    steps: () => 4,
+    run: async (env, profile, into, progress) => { into.peers = await runPeers(env, profile.load, profile.peerTrials, progress); },
   },
   capacity: {
     steps: (profile) => profile.capacitySteps.length * 4 + 2,
@@ -65,7 +70,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
   try {
-    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [] };
+    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [] };
     for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
     return {
       profile: profile.name,
@@ -75,7 +80,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       load: profile.load,
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
       ...measured,
-      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover ?? []),
+      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover ?? [], measured.peers ?? []),
     };
   } finally {
     await env.cleanup.run();

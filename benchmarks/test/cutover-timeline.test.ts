@@ -1,7 +1,8 @@
 /** The cutover's timeline as the report charts it: one bucket a second, from the users' requests and the triggers' readings. */
 import { describe, expect, it } from 'vitest';
 import type { CutoverSample, CutoverTimeline } from 'harness';
-import { cutoverTimeline } from '../src/scenarios/cutover.ts';
+import { cutoverPlan, cutoverTimeline } from '../src/scenarios/cutover.ts';
+import { PROFILES } from '../src/profiles.ts';
 
 describe('the cutover timeline', () => {
   it('puts each request in its second, with the share set then and the triggers last read by its end', () => {
@@ -27,5 +28,16 @@ describe('the cutover timeline', () => {
       { atMs: 2000, share: 10, ok: 1, failed: 0, phase2: 0, errorRatio: 0.3, p99Ms: 90 },
       { atMs: 3000, share: 0, ok: 0, failed: 0, phase2: 0, errorRatio: 0.3, p99Ms: 90 },
     ]);
+  });
+});
+
+describe('the cutover runs of a profile', () => {
+  it('steps forward to 100 %, and breaks the rollback\'s canary until its trigger fires, within a bound', () => {
+    const { cutover } = PROFILES.quick;
+    expect(cutoverPlan('forward', cutover)).toEqual({ steps: cutover.steps, holdMs: cutover.holdMs, afterRollbackMs: cutover.holdMs, fault: null });
+    expect(cutoverPlan('rollback', cutover)).toEqual({ steps: [cutover.canaryShare, 100], holdMs: cutover.rollbackBoundMs, afterRollbackMs: cutover.holdMs, fault: 'PostgreSQL stopped' });
+    // The bound outlasts the alert's 30 s `for` and the minute its error rate is taken over.
+    expect(cutover.rollbackBoundMs).toBeGreaterThan(90_000);
+    expect(PROFILES.smoke.cutover.rollback).toBe(false);
   });
 });

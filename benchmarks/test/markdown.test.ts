@@ -114,13 +114,13 @@ describe('the summary printed at the end of a run', () => {
 });
 
 describe('charts of a partial run', () => {
-  it('draws no chart for a capacity run with no step, or a failover or a cutover with no timeline', () => {
+  it('draws no chart for a capacity run with no step, a failover or a cutover with no timeline, or no peers', () => {
     const [capacityRow] = fixture.capacity;
     const [failoverRow] = fixture.failover;
     if (!capacityRow || !failoverRow) throw new Error('the fixture has a row of each');
     const [cutoverRun] = fixture.cutover ?? [];
     if (!cutoverRun) throw new Error('the fixture has a cutover run');
-    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }] });
+    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }], peers: [] });
     expect(list).toEqual([]);
   });
 });

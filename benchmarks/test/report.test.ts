@@ -40,6 +40,8 @@ describe('report.md', () => {
       expect(markdown).toContain(`${run.moved} of ${run.users} sessions were answered by phase 2`);
     }
     expect(fixture.cutover?.map((run) => run.name)).toEqual(['forward', 'rollback']);
+    for (const p of fixture.peers ?? []) expect(markdown).toContain(`| ${p.target} | ${number(p.read.requestsPerSecond)} |`);
+    expect(fixture.peers?.length).toBe(4);
   });
 
   it('charts the same numbers', () => {

@@ -125,7 +125,8 @@ function phaseOf(servedBy: string | null): CutoverSample['phase'] {
  * `count` users, each starting a guest session through `url` and then, until stopped: increment its
  * counter, add a keyboard to its cart and remove it (the cart is priced from the catalog, so these
  * also need phase 2's PostgreSQL), read its counter. Mutations carry an Idempotency-Key and are
- * sent again on a 503 (after Retry-After) or no answer: a retry is applied at most once.
+ * sent again on a 503 (after Retry-After) or no answer: a retry is applied at most once. Each user
+ * waits `pauseMs` (its think time) after each round.
  */
 export async function startCutoverUsers(url: string, count: number, t0: number, options: { pauseMs?: number } = {}): Promise<CutoverUsers> {
   const samples: CutoverSample[] = [];

@@ -206,12 +206,43 @@ describe('the smoke profile\'s measurements', () => {
     }
   });
 
+  it('measures the phases beside the peers: phase 2 and phase 1 lose no concurrent increment and no logout, the peers lose increments', () => {
+    expect(results.peers?.map((p) => p.target)).toEqual(['phase2 direct', 'phase1-mock', 'express-session + connect-redis', '@fastify/session + connect-redis']);
+    for (const p of results.peers ?? []) {
+      expect(p.read.requestsPerSecond, p.target).toBeGreaterThan(0);
+      expect(p.increment.requestsPerSecond, p.target).toBeGreaterThan(0);
+      expect(p.acknowledged, p.target).toBeGreaterThan(0);
+      expect(p.trials).toBe(profile.peerTrials);
+    }
+    for (const phase of (results.peers ?? []).slice(0, 2)) {
+      // Atomic changes: the counter holds every acknowledged increment; a logout ends the session for good.
+      expect(phase.lostUpdates, phase.target).toBe(0);
+      expect(phase.finalValue, phase.target).toBeGreaterThanOrEqual(phase.acknowledged);
+      expect(phase.resurrected, phase.target).toBe(0);
+    }
+    for (const peer of (results.peers ?? []).slice(2)) expect(peer.lostUpdates, peer.target).toBeGreaterThan(0);
+  });
+
+  it('moves every user to phase 2 in the cutover without losing a session or an acknowledged change', () => {
+    const [forward] = results.cutover ?? [];
+    expect(results.cutover?.map((run) => run.name)).toEqual(['forward']);
+    expect(forward?.steps.map((step) => step.share)).toEqual(profile.cutover.steps);
+    expect(forward?.final).toMatchObject({ sessions: profile.cutover.users, sessionsLost: 0, acknowledgedLost: 0, unreadable: 0, overCounted: 0 });
+    expect(forward?.moved).toBe(profile.cutover.users);
+    // The timeline holds every request, the steps' and those between them (the read-backs' pauses).
+    const inSteps = forward?.steps.reduce((n, step) => n + step.requests, 0) ?? 0;
+    expect(inSteps).toBeGreaterThan(0);
+    expect(forward?.timeline.reduce((n, t) => n + t.ok + t.failed, 0)).toBeGreaterThanOrEqual(inSteps);
+  });
+
   it('computes the headlines, each with a verdict', () => {
     const names = results.headlines.map((h) => h.name);
     expect(names).toContain('phase 2 stateless, direct ÷ bare node:http');
     expect(names).toContain('phase 1 stateless ÷ bare Express');
     expect(names).toContain('Redis failover: writes back after');
     expect(names).toContain('phase 2, every fault: acknowledged writes lost');
+    expect(names).toContain('phase 2 stateful read ÷ the faster peer');
+    expect(names).toContain('cutover forward: acknowledged changes lost');
     for (const h of results.headlines) {
       expect(h.low).toBeLessThanOrEqual(h.value + 1e-9);
       expect(h.high).toBeGreaterThanOrEqual(h.value - 1e-9);

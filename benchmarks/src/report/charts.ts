@@ -2,7 +2,7 @@
  * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
  * Mermaid, in Chromium, turns them into SVG for index.html. Every number in a chart comes from results.json.
  */
-import { CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type Results } from '../results.ts';
+import { CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type PeerRow, type Results, type ThroughputRow } from '../results.ts';
 
 export interface Chart {
   id: string;
@@ -42,6 +42,12 @@ export function charts(results: Results): Chart[] {
     if (rows.length === 0) continue;
     const { values, unit } = rps(rows.map((r) => r.requestsPerSecond));
     list.push({ id: `endpoints-${target.replaceAll(' ', '-')}`, title: `${target}: requests per second by operation`, mermaid: bar(`${target}, ${unit} by operation`, rows.map((r) => r.endpoint), values, unit) });
+  }
+  const peers = results.peers ?? [];
+  const operations: [string, (p: PeerRow) => ThroughputRow][] = [['session read', (p) => p.read], ['increment', (p) => p.increment]];
+  for (const [operation, pick] of peers.length > 0 ? operations : []) {
+    const { values, unit } = rps(peers.map((p) => pick(p).requestsPerSecond));
+    list.push({ id: `peers-${operation.replace(' ', '-')}`, title: `Stateful ${operation}: the phases beside the common session stacks, ${unit}`, mermaid: bar(`Stateful ${operation}, ${unit}`, peers.map((p) => p.target), values, unit) });
   }
   for (const c of results.capacity) {
     if (c.steps.length === 0) continue;

@@ -55,6 +55,21 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     lines.push('');
   }
 
+  if (results.peers && results.peers.length > 0) {
+    lines.push(
+      '## Beside the common session stacks',
+      '',
+      "The same session read and increment on phase 2 (one instance), phase 1, and the two session stacks most Node apps use, on phase 2's Redis, every connection on one shared session. The peers read the whole session when a request starts and write it whole when it ends, so concurrent increments overwrite each other, and a request still running when its user logs out can write the session back.",
+      '',
+      '| stack | read req/s | read p99 ms | increment req/s | increment p99 ms | increments acknowledged | counter read back | lost | alive after logout |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const p of results.peers) {
+      lines.push(`| ${p.target} | ${n(p.read.requestsPerSecond)} | ${n(p.read.p99Ms, 1)} | ${n(p.increment.requestsPerSecond)} | ${n(p.increment.p99Ms, 1)} | ${n(p.acknowledged)} | ${n(p.finalValue)} | ${n(p.lostUpdates)} (${p.acknowledged === 0 ? '—' : pct(p.lostUpdates / p.acknowledged)}) | ${p.resurrected} of ${p.trials} |`);
+    }
+    lines.push('', `*Lost* is what the counter fell short of the increments answered 200, over ${results.load.roundSeconds} s of ${results.load.connections} connections on one session. *Alive after logout*: a logout sent while four increments of the same session were in flight, and the session answering afterwards. Phase 2 waits for a replica (WAIT 1) on every change; the peers do not.`, '');
+  }
+
   if (results.capacity.length > 0) {
     lines.push('## Session capacity', '', '| phase | live sessions | memory | bytes per session | read p50 ms | read p99 ms | created/s | creation errors |', '|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of results.capacity) {

@@ -45,26 +45,24 @@ function summarize(name: CutoverRun['name'], planned: number[], fault: string | 
   };
 }
 
+/** What each run does: forward steps up to 100 %; the rollback's canary, broken, lasts until its trigger fires (bounded). */
+export function cutoverPlan(name: CutoverRun['name'], options: Profile['cutover']): { steps: number[]; holdMs: number; afterRollbackMs: number; fault: string | null } {
+  if (name === 'forward') return { steps: options.steps, holdMs: options.holdMs, afterRollbackMs: options.holdMs, fault: null };
+  // The alert wants 30 s of errors over a 1-minute window before it fires.
+  return { steps: [options.canaryShare, 100], holdMs: options.rollbackBoundMs, afterRollbackMs: options.holdMs, fault: 'PostgreSQL stopped' };
+}
+
 async function oneRun(stage: CutoverStage, prometheusUrl: string, name: CutoverRun['name'], options: Profile['cutover'], progress: (label: string) => void): Promise<CutoverRun> {
   await stage.setShare(0);
   const t0 = performance.now();
   const users = await startCutoverUsers(stage.url, options.users, t0);
-  const planned = name === 'forward' ? options.steps : [options.canaryShare, 100];
-  progress(`${name}: ${options.users} users, phase 2 at ${planned.join(' → ')} %${name === 'rollback' ? ', PostgreSQL stopped in the first step' : ''}`);
-  const fault = name === 'rollback'
-    ? { name: 'PostgreSQL stopped', atStep: 0, afterMs: 2000, inject: () => faults.stopPostgres(stage.topology), heal: () => faults.startPostgres(stage.topology) }
-    : undefined;
-  const timeline = await runCutover(stage, users, {
-    steps: planned,
-    // The rollback's first step lasts until the trigger fires (the alert wants 30 s of errors), bounded.
-    holdMs: name === 'forward' ? options.holdMs : options.rollbackBoundMs,
-    afterRollbackMs: options.holdMs,
-    ...(fault ? { fault } : {}),
-  }, prometheusTriggers(prometheusUrl, () => users.users), t0);
+  const plan = cutoverPlan(name, options);
+  progress(`${name}: ${options.users} users, phase 2 at ${plan.steps.join(' → ')} %${plan.fault ? `, ${plan.fault} in the first step` : ''}`);
+  const fault = plan.fault === null ? undefined : { name: plan.fault, atStep: 0, afterMs: 2000, inject: () => faults.stopPostgres(stage.topology), heal: () => faults.startPostgres(stage.topology) };
+  const timeline = await runCutover(stage, users, { steps: plan.steps, holdMs: plan.holdMs, afterRollbackMs: plan.afterRollbackMs, ...(fault ? { fault } : {}) }, prometheusTriggers(prometheusUrl, () => users.users), t0);
   await users.stop();
-  const check = await checkAcknowledged(stage.url, users.users.map((user) => user.tally));
-  const { details: _details, ...final } = check;
-  return summarize(name, planned, fault?.name ?? null, users.users, users.samples, timeline, final);
+  const { details: _details, ...final } = await checkAcknowledged(stage.url, users.users.map((user) => user.tally));
+  return summarize(name, plan.steps, plan.fault, users.users, users.samples, timeline, final);
 }
 
 export async function runCutoverScenario(options: Profile['cutover'], progress: (label: string) => void): Promise<CutoverRun[]> {

@@ -1,5 +1,5 @@
 /**
- * `npm run cutover [-- --steps 10,50,100] [--hold 20] [--users 40] [--instances 2]
+ * `npm run cutover [-- --steps 10,50,100] [--hold 20] [--users 40] [--think 20] [--instances 2]
  *                  [--fault stop-postgres] [--fault-step 0] [--fault-after 3]
  *                  [--after-rollback 10] [--json FILE]`
  *
@@ -28,6 +28,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '10,50,100' },
     hold: { type: 'string', default: '20' },
     users: { type: 'string', default: '40' },
+    think: { type: 'string', default: '20' },
     instances: { type: 'string', default: '2' },
     fault: { type: 'string' },
     'fault-step': { type: 'string', default: '0' },
@@ -49,6 +50,7 @@ function wholeNumber(name: string, text: string, min: number, max: number): numb
 const steps = values.steps.split(',').map((step) => wholeNumber('steps', step, 1, 100));
 const holdMs = wholeNumber('hold', values.hold, 1, 3600) * 1000;
 const userCount = wholeNumber('users', values.users, 1, 1000);
+const thinkMs = wholeNumber('think', values.think, 0, 60_000);
 const instances = wholeNumber('instances', values.instances, 1, 16);
 const faultStep = wholeNumber('fault-step', values['fault-step'], 0, steps.length - 1);
 const faultAfterMs = wholeNumber('fault-after', values['fault-after'], 0, 3600) * 1000;
@@ -67,7 +69,7 @@ try {
   const monitoring = await startMonitoring(cleanup, { phase1Url: stage.phase1.url, topology: stage.topology });
   console.log(`prometheus: ${monitoring.prometheus.url}/alerts (the rollback triggers)`);
   const t0 = performance.now();
-  const users = await startCutoverUsers(stage.url, userCount, t0);
+  const users = await startCutoverUsers(stage.url, userCount, t0, { pauseMs: thinkMs });
   console.log(`${userCount} users, each with a session on phase 1; phase 2's share goes ${steps.join(' → ')} %, ${holdMs / 1000} s a step`);
   const fault = faultName === undefined ? undefined : { name: faultName, atStep: faultStep, afterMs: faultAfterMs, ...(FAULTS[faultName] as (stage: CutoverStage) => Pick<PlannedFault, 'inject' | 'heal'>)(stage) };
   const timeline = await runCutover(stage, users, { steps, holdMs, afterRollbackMs, ...(fault ? { fault } : {}) }, prometheusTriggers(monitoring.prometheus.url, () => users.users), t0, (line) => { console.log(line); });
