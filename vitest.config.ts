@@ -1,9 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
 const PACKAGES = ['contract', 'core', 'phase1-mock', 'phase2-production', 'harness', 'benchmarks', 'runner'];
-const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts', 'phase2-production/test/process.test.ts'];
+const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts'];
 
-const CUTOVER_TESTS = ['harness/test/cutover.test.ts'];
+/**
+ * Tests that spend most of their time waiting (the cutover's alert fires after 30 s of errors;
+ * phase 2's process waits out its drain and shutdown), one file at a time in a third lane.
+ */
+const WAITING_TESTS = ['harness/test/cutover.test.ts', 'phase2-production/test/process.test.ts'];
 
 export default defineConfig({
   // Vite's warnings about packages it transforms (the workflow parser's missing sourcemaps) say
@@ -18,10 +22,9 @@ export default defineConfig({
       // Redis with Sentinels, PostgreSQL, nginx, a lab) and breaks it on purpose, and two of them
       // at once would leave each other's failovers too little of this machine's two cores.
       { extends: true, test: { name: 'system', include: SYSTEM_TESTS, fileParallelism: false } },
-      // The cutover's rollback, in a lane of its own beside both: it mostly waits for an alert.
-      { extends: true, test: { name: 'cutover', include: CUTOVER_TESTS } },
+      { extends: true, test: { name: 'waiting', include: WAITING_TESTS, fileParallelism: false } },
       // The rest, beside them: units, stand-ins, and single processes on their own ports and dirs.
-      { extends: true, test: { name: 'parts', include: ['*/test/**/*.test.ts'], exclude: [...SYSTEM_TESTS, ...CUTOVER_TESTS], maxWorkers: 1 } },
+      { extends: true, test: { name: 'parts', include: ['*/test/**/*.test.ts'], exclude: [...SYSTEM_TESTS, ...WAITING_TESTS], maxWorkers: 1 } },
     ],
     // Integration tests start real processes. On a busy two-core machine (both lanes at once) a test
     // that takes 18 s alone can take three times that; the bound is there to stop a hung test, not

@@ -1,7 +1,7 @@
 /** The cutover's timeline as the report charts it: one bucket a second, from the users' requests and the triggers' readings. */
 import { describe, expect, it } from 'vitest';
-import type { CutoverSample, CutoverTimeline } from 'harness';
-import { cutoverPlan, cutoverTimeline } from '../src/scenarios/cutover.ts';
+import type { CutoverSample, CutoverStage, CutoverTimeline, CutoverUser } from 'harness';
+import { cutoverPlan, cutoverRun, cutoverTimeline, plannedFault, runLabel } from '../src/scenarios/cutover.ts';
 import { PROFILES } from '../src/profiles.ts';
 
 describe('the cutover timeline', () => {
@@ -39,5 +39,32 @@ describe('the cutover runs of a profile', () => {
     // The bound outlasts the alert's 30 s `for` and the minute its error rate is taken over.
     expect(cutover.rollbackBoundMs).toBeGreaterThan(90_000);
     expect(PROFILES.smoke.cutover.rollback).toBe(false);
+  });
+});
+
+describe('a cutover run as results.json keeps it', () => {
+  const stage = {} as CutoverStage;
+
+  it('says what each run does, and breaks PostgreSQL in the rollback\'s first step only', () => {
+    const { cutover } = PROFILES.quick;
+    expect(runLabel('forward', 30, cutoverPlan('forward', cutover))).toBe('forward: 30 users, phase 2 at 10 → 50 → 100 %');
+    expect(runLabel('rollback', 30, cutoverPlan('rollback', cutover))).toBe('rollback: 30 users, phase 2 at 30 → 100 %, PostgreSQL stopped in the first step');
+    expect(plannedFault(cutoverPlan('forward', cutover), stage)).toBeUndefined();
+    expect(plannedFault(cutoverPlan('rollback', cutover), stage)).toMatchObject({ name: 'PostgreSQL stopped', atStep: 0, afterMs: 2000 });
+  });
+
+  it('counts the sessions phase 2 answered and the handovers, and keeps the rollback and its triggers', () => {
+    const user = (servedBy: ('phase1' | 'phase2')[], moves: number) => ({ servedBy: new Set(servedBy), moves }) as CutoverUser;
+    const timeline: CutoverTimeline = {
+      steps: [{ share: 50, from: 0, to: 1000, check: null }, { share: 0, from: 1000, to: 2000, check: null }],
+      events: [{ at: 1000, what: 'rollback' }],
+      readings: [],
+      rollback: { at: 1000, triggers: ['ErrorRateAbove1Percent'] },
+    };
+    const final = { sessions: 3, acknowledged: 9, sessionsLost: 0, acknowledgedLost: 0, unreadable: 0, overCounted: 0 };
+    const run = cutoverRun('rollback', [50, 100], 'PostgreSQL stopped', [user(['phase1'], 0), user(['phase1', 'phase2'], 2), user(['phase2', 'phase1'], 1)], [], timeline, final);
+    expect(run).toMatchObject({ name: 'rollback', users: 3, moved: 2, handovers: 3, rollback: { atMs: 1000, triggers: ['ErrorRateAbove1Percent'] }, events: [{ atMs: 1000, what: 'rollback' }], final });
+    expect(run.steps.map((step) => step.share)).toEqual([50, 0]);
+    expect(cutoverRun('forward', [100], null, [], [], { ...timeline, rollback: null }, final).rollback).toBeNull();
   });
 });

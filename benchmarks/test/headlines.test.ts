@@ -79,7 +79,7 @@ describe('the peers\' and the cutover\'s headlines', () => {
     expect(byName(list, 'cutover forward: sessions lost')?.explanation).toContain('50 → 100 %');
     expect(byName(list, 'cutover rollback: sessions lost')).toMatchObject({ value: 1, verdict: 'missed' });
     expect(byName(list, 'cutover rollback: sessions lost')?.explanation).toContain('rolled back by ErrorRateAbove1Percent');
-    expect(byName(headlines([], [], [], [run('rollback', null, 0)]), 'cutover rollback: sessions lost')?.explanation).toContain('not rolled back');
+    expect(byName(headlines([], [], [], [{ ...run('rollback', null, 0), fault: null }]), 'cutover rollback: sessions lost')?.explanation).toContain('canary with no fault, not rolled back');
     expect(byName(list, 'cutover rollback: acknowledged changes lost')).toMatchObject({ value: 0, verdict: 'met' });
   });
 });

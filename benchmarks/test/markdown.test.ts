@@ -99,6 +99,24 @@ describe('renderMarkdown of a run where things went wrong', () => {
   });
 });
 
+describe('renderMarkdown of the peers and the cutover where a figure is missing', () => {
+  it('prints a dash for a share of nothing and a step without answers, and names a canary without a fault', () => {
+    const [peer] = fixture.peers ?? [];
+    const [, rollback] = fixture.cutover ?? [];
+    if (!peer || !rollback) throw new Error('the fixture has peers and a rollback run');
+    const markdown = renderMarkdown({
+      ...fixture,
+      peers: [{ ...peer, acknowledged: 0, finalValue: 0, lostUpdates: 0 }],
+      cutover: [{ ...rollback, fault: null, rollback: null, steps: [{ share: 50, seconds: 1, requests: 0, failures: 0, p99Ms: null, servedByPhase2: 0, sessionsLost: 0, acknowledgedLost: 0 }] }],
+    }, null);
+    expect(markdown).toContain(`| ${peer.target} | ${peer.read.requestsPerSecond.toLocaleString('en', { maximumFractionDigits: 0 })} |`);
+    expect(markdown).toContain('| 0 | 0 | 0 (—) |');
+    expect(markdown).toContain('### Rollback: a canary with no fault');
+    expect(markdown).toContain('| 50 % | 1.0 | 0 | 0 | — | 0.0 % | 0 | 0 |');
+    expect(markdown).toContain('No trigger fired.');
+  });
+});
+
 describe('the summary printed at the end of a run', () => {
   it('prints each headline with its target and verdict, as the report does', () => {
     const printed: string[] = [];

@@ -7,7 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup, startProcess, startRedis } from 'harness';
-import { lostUpdates } from '../src/scenarios/peers.ts';
+import { lostUpdates, sessionStoreUrl } from '../src/scenarios/peers.ts';
+import type { Environment } from '../src/environment.ts';
 import { session } from '../src/environment.ts';
 
 const cleanup = new Cleanup();
@@ -51,5 +52,17 @@ describe.each(['express-session', '@fastify/session'])('the %s peer', (name) => 
     expect(acknowledged).toBeGreaterThan(10);
     expect(finalValue).toBeGreaterThan(0);
     expect(finalValue).toBeLessThan(acknowledged);
+  });
+});
+
+describe('where the peers keep their sessions', () => {
+  const stack = (redis: { url: string } | null, primaryPort: number | null) => ({
+    topology: { stack: { redis, redisHa: redis ? null : { currentPrimary: () => Promise.resolve(primaryPort === null ? undefined : { port: primaryPort }) } } },
+  }) as unknown as Pick<Environment, 'topology'>;
+
+  it('is phase 2\'s Redis: its one server, or the primary the Sentinels name, and never a guess', async () => {
+    expect(await sessionStoreUrl(stack({ url: 'redis://127.0.0.1:6390' }, null))).toBe('redis://127.0.0.1:6390');
+    expect(await sessionStoreUrl(stack(null, 6391))).toBe('redis://127.0.0.1:6391');
+    await expect(sessionStoreUrl(stack(null, null))).rejects.toThrow('the Sentinels name none');
   });
 });

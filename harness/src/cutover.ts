@@ -262,7 +262,7 @@ export interface CutoverPlan {
   holdMs: number;
   /** How often the triggers are read. */
   watchEveryMs?: number;
-  fault?: PlannedFault;
+  fault?: PlannedFault | undefined;
   /** After a rollback, how long the users go on (their sessions move back meanwhile). */
   afterRollbackMs?: number;
 }

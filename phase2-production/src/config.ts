@@ -6,7 +6,8 @@
 import { envSchema } from 'env-schema';
 import { SHARED_SETTINGS, sharedSettings, type SharedRawEnv, type SharedSettings } from 'core';
 
-const schema = {
+/** The settings phase 2 reads, as env-schema checks them: a name not here is not read at all. */
+export const SETTINGS_SCHEMA = {
   type: 'object',
   properties: {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3002 },
@@ -73,7 +74,7 @@ export interface Config extends SharedSettings {
 
 /** Parses and validates `env`; throws an error naming the offending variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const raw = envSchema<RawEnv>({ schema, data: env, dotenv: false });
+  const raw = envSchema<RawEnv>({ schema: SETTINGS_SCHEMA, data: env, dotenv: false });
   let redis: RedisTarget;
   if (raw.REDIS_SENTINELS !== undefined) {
     const sentinels = raw.REDIS_SENTINELS.split(',').map((entry) => {

@@ -3,10 +3,10 @@
  *
  * - Lane 1, streamed: vitest's whole-system tests, one file at a time (each runs a full topology
  *   and breaks it on purpose: two at once would leave each other's failovers too little CPU).
- * - Lane 2, each step's output printed when it ends: vitest's other tests, then the contract run
+ * - Lane 2, printed when it ends: vitest's other tests.
+ * - Lane 3, each step's output printed when it ends: the tests that mostly wait (the cutover's
+ *   rollback waits for Prometheus's alert, phase 2's process for its drain), then the contract run
  *   (Dredd against both phases), eslint and the type check.
- * - Lane 3, printed when it ends: the cutover's rollback (harness/test/cutover.test.ts), which
- *   spends most of its minute and a half waiting for Prometheus's alert to fire, lightly loaded.
  *
  * Coverage: vitest measures its workers with @vitest/coverage-v8, and every process a test or the
  * contract run starts measures itself through scripts/coverage/child.mjs; report.ts merges them,
@@ -72,9 +72,9 @@ try {
   const vitest = (project: string) => ['vitest', 'run', '--project', project, '--coverage', `--coverage.reportsDirectory=coverage/${project}`];
   const lanes = await Promise.all([
     runStreamed('vitest: the whole-system tests', 'npx', vitest('system')).then((step) => [step]),
-    runBeside('vitest: the cutover', 'npx', vitest('cutover')).then((step) => [step]),
+    runBeside('vitest: the other tests', 'npx', vitest('parts')).then((step) => [step]),
     (async () => [
-      await runBeside('vitest: the other tests', 'npx', vitest('parts')),
+      await runBeside('vitest: the tests that mostly wait', 'npx', vitest('waiting')),
       // The contract run's own processes (the runner, the phases, Dredd) load the preload directly.
       await runBeside('npm run contract', 'npm', ['run', 'contract'], { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${preload}`.trim() }),
       await runBeside('npm run lint', 'npm', ['run', 'lint']),
@@ -83,7 +83,7 @@ try {
   ]);
   const failedSteps = lanes.flat().filter((step) => step.code !== 0);
   status = failedSteps.length > 0 ? 1 : 0;
-  const merged = await wholeSuite(['system', 'cutover', 'parts'].map((project) => join(root, 'coverage', project, 'coverage-final.json')), childDir);
+  const merged = await wholeSuite(['system', 'parts', 'waiting'].map((project) => join(root, 'coverage', project, 'coverage-final.json')), childDir);
   // Kept for reading file by file (istanbul's JSON: any istanbul reporter takes it).
   writeFileSync(join(root, 'coverage', 'whole-suite.json'), JSON.stringify(merged.toJSON()));
   const packages = byPackage(merged, root);

@@ -5,7 +5,7 @@
  * Rollback: the same start, PostgreSQL stopped during the first step, Prometheus's error-rate
  * trigger sending everyone back to phase 1; then the sessions phase 2 held move back.
  */
-import { Cleanup, SIGN_IN_LIMITS_OFF, checkAcknowledged, faults, prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, startMonitoring, summarizeSteps, type CutoverStage, type CutoverTimeline, type CutoverUser, type CutoverSample } from 'harness';
+import { Cleanup, SIGN_IN_LIMITS_OFF, checkAcknowledged, faults, prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, startMonitoring, summarizeSteps, type CutoverStage, type CutoverTimeline, type CutoverUser, type CutoverSample, type PlannedFault } from 'harness';
 import type { Profile } from '../profiles.ts';
 import { CUTOVER_BUCKET_MS, type CutoverRun } from '../results.ts';
 
@@ -29,7 +29,8 @@ export function cutoverTimeline(timeline: CutoverTimeline, samples: readonly Cut
   return buckets;
 }
 
-function summarize(name: CutoverRun['name'], planned: number[], fault: string | null, users: readonly CutoverUser[], samples: readonly CutoverSample[], timeline: CutoverTimeline, final: CutoverRun['final']): CutoverRun {
+/** A run's figures for results.json, from what the users saw, the timeline and the final read-back. */
+export function cutoverRun(name: CutoverRun['name'], planned: number[], fault: string | null, users: readonly CutoverUser[], samples: readonly CutoverSample[], timeline: CutoverTimeline, final: CutoverRun['final']): CutoverRun {
   return {
     name,
     users: users.length,
@@ -52,17 +53,29 @@ export function cutoverPlan(name: CutoverRun['name'], options: Profile['cutover'
   return { steps: [options.canaryShare, 100], holdMs: options.rollbackBoundMs, afterRollbackMs: options.holdMs, fault: 'PostgreSQL stopped' };
 }
 
+type Plan = ReturnType<typeof cutoverPlan>;
+
+export function runLabel(name: CutoverRun['name'], users: number, plan: Plan): string {
+  return `${name}: ${users} users, phase 2 at ${plan.steps.join(' → ')} %${plan.fault ? `, ${plan.fault} in the first step` : ''}`;
+}
+
+/** The plan's fault, acting on this stage's PostgreSQL two seconds into the first step; none for a forward run. */
+export function plannedFault(plan: Plan, stage: CutoverStage): PlannedFault | undefined {
+  if (plan.fault === null) return undefined;
+  return { name: plan.fault, atStep: 0, afterMs: 2000, inject: () => faults.stopPostgres(stage.topology), heal: () => faults.startPostgres(stage.topology) };
+}
+
 async function oneRun(stage: CutoverStage, prometheusUrl: string, name: CutoverRun['name'], options: Profile['cutover'], progress: (label: string) => void): Promise<CutoverRun> {
   await stage.setShare(0);
   const t0 = performance.now();
   const users = await startCutoverUsers(stage.url, options.users, t0);
   const plan = cutoverPlan(name, options);
-  progress(`${name}: ${options.users} users, phase 2 at ${plan.steps.join(' → ')} %${plan.fault ? `, ${plan.fault} in the first step` : ''}`);
-  const fault = plan.fault === null ? undefined : { name: plan.fault, atStep: 0, afterMs: 2000, inject: () => faults.stopPostgres(stage.topology), heal: () => faults.startPostgres(stage.topology) };
-  const timeline = await runCutover(stage, users, { steps: plan.steps, holdMs: plan.holdMs, afterRollbackMs: plan.afterRollbackMs, ...(fault ? { fault } : {}) }, prometheusTriggers(prometheusUrl, () => users.users), t0);
+  progress(runLabel(name, options.users, plan));
+  const fault = plannedFault(plan, stage);
+  const timeline = await runCutover(stage, users, { steps: plan.steps, holdMs: plan.holdMs, afterRollbackMs: plan.afterRollbackMs, fault }, prometheusTriggers(prometheusUrl, () => users.users), t0);
   await users.stop();
   const { details: _details, ...final } = await checkAcknowledged(stage.url, users.users.map((user) => user.tally));
-  return summarize(name, plan.steps, plan.fault, users.users, users.samples, timeline, final);
+  return cutoverRun(name, plan.steps, plan.fault, users.users, users.samples, timeline, final);
 }
 
 export async function runCutoverScenario(options: Profile['cutover'], progress: (label: string) => void): Promise<CutoverRun[]> {

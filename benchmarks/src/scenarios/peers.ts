@@ -62,7 +62,7 @@ export async function resurrections(url: string, trials: number): Promise<number
 }
 
 /** Phase 2's session store: its one Redis, or the primary the Sentinels name now (the peers write where phase 2 does). */
-async function sessionStoreUrl(env: Environment): Promise<string> {
+export async function sessionStoreUrl(env: Pick<Environment, 'topology'>): Promise<string> {
   const { redis, redisHa } = env.topology.stack;
   if (redis) return redis.url;
   const primary = await redisHa?.currentPrimary();
