@@ -1,4 +1,5 @@
 /** The shape of results.json: every raw figure of a run, with what it was measured on and how. */
+import type { StepSummary } from 'harness';
 
 export interface Machine {
   cpuModel: string;
@@ -150,19 +151,8 @@ export interface PeerRow {
   trials: number;
 }
 
-/** One step of a cutover run: phase 2's share held for a while, then every user's counter read back. */
-export interface CutoverStepRow {
-  share: number;
-  seconds: number;
-  requests: number;
-  /** Answers 5xx or none at all, retries included. */
-  failures: number;
-  p99Ms: number | null;
-  /** The requests phase 2 answered, in percent (the share is of users, this is of requests). */
-  servedByPhase2: number;
-  sessionsLost: number;
-  acknowledgedLost: number;
-}
+/** One step of a cutover run, as harness/src/cutover.ts summarizes it: phase 2's share held, then every counter read back. */
+export type CutoverStepRow = StepSummary;
 
 /** The cutover under the steady stateful load (docs/decisions/0011-cutover-by-lazy-handover.md). */
 export interface CutoverRun {

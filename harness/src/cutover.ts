@@ -350,6 +350,7 @@ export async function runCutover(stage: CutoverStage, users: CutoverUsers, plan:
   return timeline;
 }
 
+/** One step of a cutover: phase 2's share held for a while, then every user's counter read back. */
 export interface StepSummary {
   share: number;
   seconds: number;
@@ -357,7 +358,7 @@ export interface StepSummary {
   /** Answers 5xx or none at all, retries included: what users saw before their retry succeeded. */
   failures: number;
   p99Ms: number | null;
-  /** The requests phase 2 answered, in percent. */
+  /** The requests phase 2 answered, in percent (the share is of users, this is of requests). */
   servedByPhase2: number;
   sessionsLost: number;
   acknowledgedLost: number;
