@@ -92,6 +92,57 @@ describe('index.html in headless Chromium', () => {
       await browser.close();
     }
   });
+
+  it('presents one section per screen on S, moves with the keys, and returns to the page on Escape', async () => {
+    const { chromium } = ensurePrograms(['chromium']);
+    const browser = await playwright.launch({
+      executablePath: chromium,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    try {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => { problems.push(error.message); });
+      await page.goto(`file://${join(out, 'index.html')}`);
+      const sections = page.locator('section.slide');
+      const visibleSections = async () => {
+        const shown: number[] = [];
+        for (let i = 0; i < (await sections.count()); i += 1) if (await sections.nth(i).isVisible()) shown.push(i);
+        return shown;
+      };
+      // The title's section, then one per second-level heading of the report.
+      expect(await sections.count()).toBe((await page.locator('h2').count()) + 1);
+      expect((await visibleSections()).length).toBe(await sections.count());
+
+      await page.keyboard.press('s');
+      expect(await visibleSections()).toEqual([0]);
+      expect(page.url()).toMatch(/#slides$/);
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('PageDown');
+      expect(await visibleSections()).toEqual([2]);
+      expect(await page.locator('.slide-number').innerText()).toBe(`3 / ${String(await sections.count())}`);
+      await page.keyboard.press('ArrowLeft');
+      expect(await visibleSections()).toEqual([1]);
+      await page.keyboard.press('End');
+      expect(await visibleSections()).toEqual([(await sections.count()) - 1]);
+      // Past the last, it stays there.
+      await page.keyboard.press('ArrowRight');
+      expect(await visibleSections()).toEqual([(await sections.count()) - 1]);
+      await page.keyboard.press('Escape');
+      expect((await visibleSections()).length).toBe(await sections.count());
+
+      // Opened at #slides it starts presenting; printed, every section is on paper.
+      await page.goto('about:blank');
+      await page.goto(`file://${join(out, 'index.html')}#slides`);
+      expect(await visibleSections()).toEqual([0]);
+      await page.emulateMedia({ media: 'print' });
+      expect((await visibleSections()).length).toBe(await sections.count());
+      expect(await page.locator('.present').isVisible()).toBe(false);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe('report.md of a partial run', () => {
