@@ -14,7 +14,7 @@ export interface Profile {
    */
   failover: { knownSessions: number; writers: number; beforeMs: number; afterMs: number; postgresOutageMs: number; faults: 'all' | string[] };
   /**
-   * users: virtual users, each with its own session; steps: phase 2's share at each, held holdMs;
+   * users: virtual users, each with its own session (none: the scenario is not run); steps: phase 2's share at each, held holdMs;
    * rollback: also run a canary of canaryShare % with PostgreSQL stopped, bounded by
    * rollbackBoundMs (the error-rate alert fires after 30 s of errors over a 1-minute window).
    */
@@ -36,8 +36,9 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     // One fault of each kind: the scenario's machinery, timeline and durability count. Every Redis
     // fault's own durability check runs in harness/test/ha.test.ts; the quick profile runs them all.
     failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500, faults: ['process killed', 'one instance killed', 'Redis primary killed', 'PostgreSQL stopped'] },
-    // Forward only: the rollback waits out the alert's 30 s, and harness/test/cutover.test.ts runs it.
-    cutover: { users: 10, steps: [50, 100], holdMs: 2000, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },
+    // None: benchmarks/test/cutover-scenario.test.ts runs the scenario forward on its own, and
+    // harness/test/cutover.test.ts the rollback, each beside the other tests rather than in this run.
+    cutover: { users: 0, steps: [], holdMs: 0, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },
     peerTrials: 5,
   },
   // What `npm start` runs: a few minutes on a small machine.

@@ -28,7 +28,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
-type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost' | 'cutover' | 'peers'>;
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers'>>;
 
 /** Each scenario: how many progress lines it prints, and what it measures into the results. */
 const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
@@ -56,9 +56,9 @@ const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Envi
     run: async (env, profile, into, progress) => { into.labCost = await runLabCost(env, profile.load, progress); },
   },
   cutover: {
-    steps: (profile) => (profile.cutover.rollback ? 2 : 1),
+    steps: (profile) => (profile.cutover.users === 0 ? 0 : profile.cutover.rollback ? 2 : 1),
     // A stage of its own: both phases configured to hand sessions over, behind one nginx.
-    run: async (_env, profile, into, progress) => { into.cutover = await runCutoverScenario(profile.cutover, progress); },
+    run: async (_env, profile, into, progress) => { into.cutover = profile.cutover.users === 0 ? [] : await runCutoverScenario(profile.cutover, progress); },
   },
 };
 
@@ -80,7 +80,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       load: profile.load,
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
       ...measured,
-      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover ?? [], measured.peers ?? []),
+      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover, measured.peers),
     };
   } finally {
     await env.cleanup.run();

@@ -143,6 +143,18 @@ describe('charts of a partial run', () => {
   });
 });
 
+describe('charts of a run made before the peers and the cutover existed', () => {
+  it('draws neither, and a cutover second without answers as 0 %, not a division by zero', () => {
+    const { peers: _peers, cutover: _cutover, ...older } = fixture;
+    expect(charts(older).some((c) => c.id.startsWith('peers-') || c.id.startsWith('cutover-'))).toBe(false);
+    const [run] = fixture.cutover ?? [];
+    if (!run) throw new Error('the fixture has a cutover run');
+    const quiet = charts({ ...fixture, cutover: [{ ...run, rollback: null, timeline: [{ atMs: 0, share: 50, ok: 0, failed: 0, phase2: 0, errorRatio: null, p99Ms: null }] }] }).find((c) => c.id === 'cutover-forward');
+    expect(quiet?.mermaid).toContain('line [0]');
+    expect(quiet?.mermaid).toContain('bar [0]');
+  });
+});
+
 describe('the memory budget\'s outcome, in words', () => {
   it('says whether phase 1 died, and of what, or that it was not pushed that far', () => {
     expect(phase1Outcome({ died: true, outOfMemory: true, held: 25_000 })).toBe('out of memory: the process died after about 25,000 sessions, and every session with it');

@@ -45,6 +45,7 @@ describe.each(['express-session', '@fastify/session'])('the %s peer', (name) => 
     expect(await (await fetch(`${url}/api/stateful/counter`, { headers })).json()).toEqual({ value: 1 });
     expect((await fetch(`${url}/api/stateful/sessions/current`, { method: 'DELETE', headers })).status).toBe(204);
     expect((await fetch(`${url}/api/stateful/counter`, { headers })).status).toBe(401);
+    expect((await fetch(`${url}/api/stateful/counter/increment`, { method: 'POST', headers })).status).toBe(401);
   });
 
   it('loses concurrent increments of one session (read, change, write the whole session back)', async () => {

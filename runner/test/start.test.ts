@@ -223,16 +223,9 @@ describe('the smoke profile\'s measurements', () => {
     for (const peer of (results.peers ?? []).slice(2)) expect(peer.lostUpdates, peer.target).toBeGreaterThan(0);
   });
 
-  it('moves every user to phase 2 in the cutover without losing a session or an acknowledged change', () => {
-    const [forward] = results.cutover ?? [];
-    expect(results.cutover?.map((run) => run.name)).toEqual(['forward']);
-    expect(forward?.steps.map((step) => step.share)).toEqual(profile.cutover.steps);
-    expect(forward?.final).toMatchObject({ sessions: profile.cutover.users, sessionsLost: 0, acknowledgedLost: 0, unreadable: 0, overCounted: 0 });
-    expect(forward?.moved).toBe(profile.cutover.users);
-    // The timeline holds every request, the steps' and those between them (the read-backs' pauses).
-    const inSteps = forward?.steps.reduce((n, step) => n + step.requests, 0) ?? 0;
-    expect(inSteps).toBeGreaterThan(0);
-    expect(forward?.timeline.reduce((n, t) => n + t.ok + t.failed, 0)).toBeGreaterThanOrEqual(inSteps);
+  it('leaves the cutover to its own tests (benchmarks/test/cutover-scenario.test.ts, harness/test/cutover.test.ts)', () => {
+    expect(profile.cutover.users).toBe(0);
+    expect(results.cutover).toEqual([]);
   });
 
   it('computes the headlines, each with a verdict', () => {
@@ -242,7 +235,6 @@ describe('the smoke profile\'s measurements', () => {
     expect(names).toContain('Redis failover: writes back after');
     expect(names).toContain('phase 2, every fault: acknowledged writes lost');
     expect(names).toContain('phase 2 stateful read ÷ the faster peer');
-    expect(names).toContain('cutover forward: acknowledged changes lost');
     for (const h of results.headlines) {
       expect(h.low).toBeLessThanOrEqual(h.value + 1e-9);
       expect(h.high).toBeGreaterThanOrEqual(h.value - 1e-9);

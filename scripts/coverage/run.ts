@@ -5,8 +5,9 @@
  *   and breaks it on purpose: two at once would leave each other's failovers too little CPU).
  * - Lane 2, printed when it ends: vitest's other tests.
  * - Lane 3, each step's output printed when it ends: the tests that mostly wait (the cutover's
- *   rollback waits for Prometheus's alert, phase 2's process for its drain), then the contract run
- *   (Dredd against both phases), eslint and the type check.
+ *   rollback waits for Prometheus's alert, its forward run holds its steps, phase 2's process waits
+ *   out its drain) and the docs and build tests, then the contract run (Dredd against both
+ *   phases), eslint and the type check.
  *
  * Coverage: vitest measures its workers with @vitest/coverage-v8, and every process a test or the
  * contract run starts measures itself through scripts/coverage/child.mjs; report.ts merges them,

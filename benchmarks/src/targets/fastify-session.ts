@@ -17,7 +17,7 @@ declare module 'fastify' {
   }
 }
 
-const client = createClient({ url: process.env.REDIS_URL ?? '' });
+const client = createClient({ url: process.env.REDIS_URL });
 client.on('error', (error: Error) => { console.error(`redis: ${error.message}`); });
 await client.connect();
 
