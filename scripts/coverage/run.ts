@@ -6,8 +6,7 @@
  * - Lane 2, printed when it ends: vitest's other tests.
  * - Lane 3, each step's output printed when it ends: the tests that mostly wait (the cutover's
  *   rollback waits for Prometheus's alert, its forward run holds its steps, phase 2's process waits
- *   out its drain) and the docs and build tests, then the contract run (Dredd against both
- *   phases), eslint and the type check.
+ *   out its drain), then the contract run (Dredd against both phases), eslint and the type check.
  *
  * Coverage: vitest measures its workers with @vitest/coverage-v8, and every process a test or the
  * contract run starts measures itself through scripts/coverage/child.mjs; report.ts merges them,
