@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium as playwright } from 'playwright-core';
+import { chromium as playwright, type Browser } from 'playwright-core';
 import { ensurePrograms } from 'harness';
 import type { Results } from '../src/results.ts';
 import { charts } from '../src/report/charts.ts';
@@ -66,14 +66,20 @@ describe('report.md', () => {
 });
 
 describe('index.html in headless Chromium', () => {
-  it('shows one rendered SVG per chart and logs no errors', async () => {
+  // One browser for the page's tests: Debian's Chromium, as the report's own rendering uses.
+  let browser: Browser;
+  beforeAll(async () => {
     const { chromium } = ensurePrograms(['chromium']);
-    const browser = await playwright.launch({
+    browser = await playwright.launch({
       executablePath: chromium,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
+  }, 120_000);
+  afterAll(() => browser.close());
+
+  it('shows one rendered SVG per chart and logs no errors', async () => {
+    const page = await browser.newPage();
     try {
-      const page = await browser.newPage();
       const problems: string[] = [];
       page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
       page.on('pageerror', (error) => { problems.push(error.message); });
@@ -89,18 +95,13 @@ describe('index.html in headless Chromium', () => {
       expect(await page.locator('table').count()).toBeGreaterThanOrEqual(4);
       expect(problems).toEqual([]);
     } finally {
-      await browser.close();
+      await page.close();
     }
   });
 
   it('presents one section per screen on S, moves with the keys, and returns to the page on Escape', async () => {
-    const { chromium } = ensurePrograms(['chromium']);
-    const browser = await playwright.launch({
-      executablePath: chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    const page = await browser.newPage();
     try {
-      const page = await browser.newPage();
       const problems: string[] = [];
       page.on('pageerror', (error) => { problems.push(error.message); });
       await page.goto(`file://${join(out, 'index.html')}`);
@@ -140,7 +141,7 @@ describe('index.html in headless Chromium', () => {
       expect(await page.locator('.present').isVisible()).toBe(false);
       expect(problems).toEqual([]);
     } finally {
-      await browser.close();
+      await page.close();
     }
   });
 });
