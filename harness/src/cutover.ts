@@ -15,6 +15,7 @@ import { freePort } from './ports.ts';
 import { startPhase1, type RunningPhase } from './phases.ts';
 import type { ManagedProcess } from './processes.ts';
 import { startPhase2Topology, type Phase2Topology } from './topology.ts';
+import type { RedisMode } from './phase2.ts';
 import { checkAcknowledged, startSession, type DurabilityCheck, type SessionClient, type WriterTally } from './load.ts';
 import { queryPrometheus } from './infra/prometheus.ts';
 
@@ -39,6 +40,8 @@ export const SIGN_IN_LIMITS_OFF = { AUTH_RATE_LIMIT_MAX: '0' };
 export interface CutoverStageOptions {
   instances?: number;
   ha?: boolean;
+  /** The session store's shape, if not the one `ha` says. */
+  redis?: RedisMode;
   echo?: boolean;
   /** Phase 2's share to start with (default 0: everyone on phase 1). */
   phase2Percent?: number;
@@ -59,6 +62,7 @@ export async function startCutoverStage(cleanup: Cleanup, options: CutoverStageO
   const topology = await startPhase2Topology(cleanup, {
     instances: ports.length,
     ha: options.ha ?? false,
+    ...(options.redis ? { redis: options.redis } : {}),
     ports,
     env: { ...common, ...options.phase2Env, HANDOVER_PEERS: `http://127.0.0.1:${phase1Port}` },
     echo,

@@ -4,53 +4,14 @@
  * benchmarks can measure failovers from it.
  */
 import type { ManagedProcess } from './processes.ts';
+import { fastRestartShardPrimary, killShardPrimary, killShardReplica, pauseShardPrimary, restartClusterNode } from './cluster-faults.ts';
+import { answers, exited, finish, observation, pidOf, sleep, until, type Observation } from './observation.ts';
 import type { CutoverStage } from './cutover.ts';
 import type { Phase2Topology, Instance } from './topology.ts';
 import type { RedisNode, RunningRedisHa } from './infra/redis-ha.ts';
 import type { RunningPhase } from './phases.ts';
 
-export interface Observation {
-  action: string;
-  target: string;
-  pid: number | null;
-  startedAt: string;
-  /** When the target was seen gone (its process exited), ms after the start. */
-  downAfterMs: number | null;
-  /** When the system did again what the action broke, ms after the start. */
-  recoveredAfterMs: number | null;
-  notes: string[];
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const pidOf = (process: ManagedProcess | null | undefined): number | null => process?.pid ?? null;
-
-/** Opens an observation of `action` on `target`; `process` is the one acted on, if there is one. */
-function observation(action: string, target: string, process: ManagedProcess | null | undefined): Observation & { t0: number } {
-  return { action, target, pid: pidOf(process), startedAt: new Date().toISOString(), downAfterMs: null, recoveredAfterMs: null, notes: [], t0: performance.now() };
-}
-
-function finish(o: Observation & { t0: number }): Observation {
-  const { t0: _t0, ...rest } = o;
-  return rest;
-}
-
-/** Polls `probe` until it returns true; the time it first did, or null after `timeoutMs`. */
-async function until(probe: () => Promise<boolean>, t0: number, timeoutMs = 30_000): Promise<number | null> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    try {
-      if (await probe()) return Math.round(performance.now() - t0);
-    } catch {
-      // not yet
-    }
-    await sleep(25);
-  }
-  return null;
-}
-
-const answers = (url: string, init: RequestInit = {}, ok = (status: number) => status < 300) => async () =>
-  ok((await fetch(url, { ...init, signal: AbortSignal.timeout(2000) })).status);
+export type { Observation } from './observation.ts';
 
 function instance(topology: Phase2Topology, id: string): Instance {
   const found = topology.instances.find((i) => i.id === id);
@@ -97,10 +58,6 @@ export function instancesWritingAgain(results: readonly { id: string; ms: number
   return { recoveredAfterMs, notes };
 }
 
-async function exited(process: ManagedProcess, t0: number): Promise<number> {
-  await process.exit;
-  return Math.round(performance.now() - t0);
-}
 
 /** kill -9 one instance: no goodbye, connections reset. nginx notices on the next request to it. */
 export async function killInstance(topology: Phase2Topology, id: string): Promise<Observation> {
@@ -160,6 +117,7 @@ export async function rollingRestart(topology: Phase2Topology): Promise<Observat
 
 /** kill -9 the Redis primary. The Sentinels promote the replica; writes resume when the app follows. */
 export async function killRedisPrimary(topology: Phase2Topology): Promise<Observation> {
+  if (topology.stack.redisCluster) return killShardPrimary(topology);
   const { primary, process } = await runningPrimary(topology, 'kill-redis-primary');
   const ha = sentinelTopology(topology, 'kill-redis-primary');
   const o = observation('kill-redis-primary', primary.name, process);
@@ -191,6 +149,7 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
  * for a failover and rejoins the replica they promote (deployment/redis-node.sh says why).
  */
 export async function restartRedisNode(topology: Phase2Topology, name: string, options: { kill?: boolean } = {}): Promise<Observation> {
+  if (topology.stack.redisCluster) return restartClusterNode(topology, name, options);
   const ha = topology.stack.redisHa;
   const node = ha?.nodes.find((n) => n.name === name);
   if (!ha || !node) throw new Error(`no Redis node ${name}; there are ${ha?.nodes.map((n) => n.name).join(', ') ?? 'none (--single-redis)'}`);
@@ -225,6 +184,7 @@ export async function restartRedisPrimary(topology: Phase2Topology): Promise<Obs
 
 /** kill -9 the primary and start it again at once, well before the Sentinels' down-after. */
 export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise<Observation> {
+  if (topology.stack.redisCluster) return fastRestartShardPrimary(topology);
   const o = await restartRedisNode(topology, (await primaryOf(topology, 'fast-restart-redis-primary')).name, { kill: true });
   return { ...o, action: 'fast-restart-redis-primary' };
 }
@@ -246,7 +206,7 @@ export async function redisRole(port: number): Promise<'primary' | 'replica' | '
 
 function sentinelTopology(topology: Phase2Topology, action: string) {
   const ha = topology.stack.redisHa;
-  if (!ha) throw new Error(`${action} needs the Sentinel topology (not --single-redis)`);
+  if (!ha) throw new Error(`${action} needs the Sentinel topology (not --single-redis or --redis cluster)`);
   return ha;
 }
 
@@ -267,6 +227,7 @@ const writesAcknowledged = (topology: Phase2Topology) => answers(`${topology.url
  *   in which Redis with asynchronous replication can lose acknowledged writes.
  */
 export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, resume: 'after-failover' | 'at-promotion' = 'after-failover'): Promise<Observation> {
+  if (topology.stack.redisCluster && resume === 'after-failover') return pauseShardPrimary(topology, seconds);
   const { primary, process } = await runningPrimary(topology, 'pause-redis-primary');
   const ha = sentinelTopology(topology, 'pause-redis-primary');
   const o = observation('pause-redis-primary', primary.name, process);
@@ -319,6 +280,7 @@ async function linkedTo(port: number, primaryPort: number): Promise<boolean> {
 
 /** kill -9 one replica: the other still confirms WAIT 1, so writes go on; it stays down until restart-redis. */
 export async function killRedisReplica(topology: Phase2Topology, name?: string): Promise<Observation> {
+  if (topology.stack.redisCluster) return killShardReplica(topology, name);
   const ha = sentinelTopology(topology, 'kill-redis-replica');
   const primary = await ha.currentPrimary();
   const [chosen] = ha.nodes.flatMap((node) => {

@@ -158,7 +158,7 @@ export interface WriterTally {
  * One writer per session, each incrementing its own counter in a loop until stopped, counting
  * what the server acknowledged: the client's side of a Jepsen-style check. Bounded by `maxMs`.
  */
-export function sessionWriters(baseUrl: string, clients: readonly SessionClient[], options: { pauseMs?: number; maxMs?: number } = {}): { stop(): Promise<WriterTally[]> } {
+export function sessionWriters(baseUrl: string, clients: readonly SessionClient[], options: { pauseMs?: number; maxMs?: number } = {}): { tallies: readonly WriterTally[]; stop(): Promise<WriterTally[]> } {
   const tallies: WriterTally[] = clients.map((client) => ({ client, acknowledged: 0, attempted: 0, lastValue: 0 }));
   const t0 = performance.now();
   let stopping = false;
@@ -184,6 +184,8 @@ export function sessionWriters(baseUrl: string, clients: readonly SessionClient[
   };
   const running = tallies.map(write);
   return {
+    // Live: each writer's counts as they are now, while it runs.
+    tallies,
     stop: async () => {
       stopping = true;
       await Promise.all(running);

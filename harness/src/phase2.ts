@@ -13,13 +13,16 @@ import { startProcess, type ManagedProcess } from './processes.ts';
 import { startPostgres, type RunningPostgres } from './infra/postgres.ts';
 import { startRedis, type RunningRedis } from './infra/redis.ts';
 import { startRedisHa, type RunningRedisHa } from './infra/redis-ha.ts';
+import { startRedisCluster, type RunningRedisCluster } from './infra/redis-cluster.ts';
 import type { RunningPhase } from './phases.ts';
 
 export interface Phase2Stack {
-  /** One Redis (small runs), or none when `redisHa` is set. */
+  /** One Redis (small runs), or none when `redisHa` or `redisCluster` is set. */
   redis: RunningRedis | null;
   /** Primary, two replicas and three Sentinels (the high-availability topology). */
   redisHa: RunningRedisHa | null;
+  /** A Redis Cluster: three shards, each a primary and a replica. */
+  redisCluster: RunningRedisCluster | null;
   postgres: RunningPostgres;
   /** The settings every instance gets (the same secret, the same stores). */
   env: StackEnv;
@@ -38,7 +41,7 @@ export type StackEnv = Record<string, string> & { DATABASE_URL: string; JWT_SECR
 
 /** The settings every phase 2 instance of a stack shares (compose.yaml gives its instances the same). */
 export function stackEnv(options: {
-  redis: { url: string } | { sentinels: string; masterName: string };
+  redis: { url: string } | { sentinels: string; masterName: string } | { clusterNodes: string };
   databaseUrl: string;
   jwtSecret: string;
   maintenanceFile: string;
@@ -46,8 +49,11 @@ export function stackEnv(options: {
   const redis: Record<string, string> =
     'url' in options.redis
       ? { REDIS_URL: options.redis.url }
-      : // Through the Sentinels, and a session write counts only once a replica has it.
-        { REDIS_SENTINELS: options.redis.sentinels, REDIS_MASTER_NAME: options.redis.masterName, REDIS_WAIT_REPLICAS: '1' };
+      : 'clusterNodes' in options.redis
+        ? // Any of the cluster's nodes; a write counts once its shard's replica has it.
+          { REDIS_CLUSTER_NODES: options.redis.clusterNodes, REDIS_WAIT_REPLICAS: '1' }
+        : // Through the Sentinels, and a session write counts only once a replica has it.
+          { REDIS_SENTINELS: options.redis.sentinels, REDIS_MASTER_NAME: options.redis.masterName, REDIS_WAIT_REPLICAS: '1' };
   // nginx, the one hop the instances trust for the client's address, runs on this machine. It
   // serves https only (plain HTTP redirects), so the session cookie is always Secure.
   // The body limit is nginx's too (BODY_LIMIT_BYTES below): see startNginx.
@@ -59,20 +65,32 @@ export function instanceEnv(instanceId: string, port: number | string): Record<s
   return { PORT: String(port), HOST: '127.0.0.1', INSTANCE_ID: instanceId };
 }
 
-export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean } = {}): Promise<Phase2Stack> {
+/** The session store's shapes: one Redis, a primary with replicas and Sentinels, or a cluster of shards. */
+export type RedisMode = 'single' | 'sentinel' | 'cluster';
+export const REDIS_MODES: readonly RedisMode[] = ['single', 'sentinel', 'cluster'];
+
+/** `ha` (the Sentinel topology, or one Redis) unless `redis` names the shape. */
+export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean; redis?: RedisMode } = {}): Promise<Phase2Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'lab-phase2-'));
   cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
-  const startStore = options.ha
-    ? async () => {
+  const mode = options.redis ?? (options.ha ? 'sentinel' : 'single');
+  const none = { redis: null, redisHa: null, redisCluster: null };
+  const startStore = async () => {
+    if (mode === 'cluster') {
+      const redisCluster = await startRedisCluster(cleanup);
+      const shards = await redisCluster.shards();
+      const description = `redis cluster, ${shards.length} shards: ${shards.map((s) => `${s.primary.name}:${s.primary.port} (replica ${s.replicas.map((r) => `${r.name}:${r.port}`).join(', ')})`).join('; ')}`;
+      return { ...none, redisCluster, description, settings: { clusterNodes: redisCluster.nodeList } };
+    }
+    if (mode === 'sentinel') {
       const redisHa = await startRedisHa(cleanup);
       const description = `redis primary + replicas ${redisHa.nodes.map((n) => `${n.name}:${n.port}`).join(', ')}, sentinels ${redisHa.sentinelList}`;
-      return { redis: null, redisHa, description, settings: { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } };
+      return { ...none, redisHa, description, settings: { sentinels: redisHa.sentinelList, masterName: redisHa.masterName } };
     }
-    : async () => {
-      const redis = await startRedis(cleanup);
-      return { redis, redisHa: null, description: `redis ${redis.url}`, settings: { url: redis.url } };
-    };
-  const [{ redis, redisHa, description, settings }, postgres] = await Promise.all([startStore(), startPostgres(cleanup)]);
+    const redis = await startRedis(cleanup);
+    return { ...none, redis, description: `redis ${redis.url}`, settings: { url: redis.url } };
+  };
+  const [{ redis, redisHa, redisCluster, description, settings }, postgres] = await Promise.all([startStore(), startPostgres(cleanup)]);
   const env = stackEnv({
     redis: settings,
     databaseUrl: postgres.url,
@@ -80,7 +98,7 @@ export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?
     maintenanceFile: join(workDir, 'maintenance'),
   });
   await runMigrate(env, []);
-  return { redis, redisHa, postgres, env, workDir, storeDescription: description };
+  return { redis, redisHa, redisCluster, postgres, env, workDir, storeDescription: description };
 }
 
 /** `npm run migrate` of phase 2, as a deployment would run it. */

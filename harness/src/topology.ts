@@ -7,7 +7,7 @@ import type { Cleanup } from './cleanup.ts';
 import { freePort } from './ports.ts';
 import type { ManagedProcess } from './processes.ts';
 import { startNginx, type RunningNginx, type Upstream } from './infra/nginx.ts';
-import { startPhase2Infrastructure, startPhase2Instance, type Phase2Stack } from './phase2.ts';
+import { startPhase2Infrastructure, startPhase2Instance, type Phase2Stack, type RedisMode } from './phase2.ts';
 
 export interface Instance {
   id: string;
@@ -29,6 +29,8 @@ export interface TopologyOptions {
   instances?: number;
   /** Primary, replica and Sentinels (default), or a single Redis. */
   ha?: boolean;
+  /** The session store's shape, if not the one `ha` says: 'cluster' for a Redis Cluster. */
+  redis?: RedisMode;
   /** Extra settings for every instance. */
   env?: Record<string, string>;
   /** Copy every instance's log lines to this process's output, prefixed with its name. */
@@ -53,7 +55,7 @@ async function waitReady(url: string): Promise<void> {
 }
 
 export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOptions = {}): Promise<Phase2Topology> {
-  const stack = await startPhase2Infrastructure(cleanup, { ha: options.ha ?? true });
+  const stack = await startPhase2Infrastructure(cleanup, { ha: options.ha ?? true, ...(options.redis ? { redis: options.redis } : {}) });
   const instances: Instance[] = [];
   for (let i = 1; i <= (options.instances ?? 3); i += 1) {
     const port = options.ports?.[i - 1] ?? (await freePort());

@@ -23,7 +23,7 @@ function topology(redisHa: RunningRedisHa | null): Phase2Topology {
     url: 'http://127.0.0.1:1',
     nginx: {} as Phase2Topology['nginx'],
     instances: [{ id: 'api-1', port: 1, url: 'http://127.0.0.1:1', process: null }],
-    stack: { redis: null, redisHa, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent', storeDescription: 'a description' },
+    stack: { redis: null, redisHa, redisCluster: null, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent', storeDescription: 'a description' },
     startInstance: () => Promise.reject(new Error('an instance was asked to start')),
   };
 }
@@ -65,7 +65,7 @@ describe('faults refuse what they cannot do, saying why', () => {
 
   it('a Redis fault on the single-Redis topology: it needs the Sentinels', async () => {
     const single = topology(null);
-    await expect(faults.killRedisPrimary(single)).rejects.toThrow('kill-redis-primary needs the Sentinel topology (not --single-redis)');
+    await expect(faults.killRedisPrimary(single)).rejects.toThrow('kill-redis-primary needs the Sentinel topology (not --single-redis or --redis cluster)');
     await expect(faults.pauseRedisPrimary(single)).rejects.toThrow('pause-redis-primary needs the Sentinel topology');
     await expect(faults.killRedisReplica(single)).rejects.toThrow('kill-redis-replica needs the Sentinel topology');
     await expect(faults.stopSentinels(single)).rejects.toThrow('stop-sentinels needs the Sentinel topology');

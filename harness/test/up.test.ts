@@ -110,12 +110,12 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     const refusals: [string, Record<string, string>, RegExp][] = [
       ['kill-instance', { target: 'api-9' }, /^no instance api-9; there are api-1, api-2$/],
       ['restart-redis', { target: 'redis-z' }, /^no Redis node redis-z; there are none \(--single-redis\)$/],
-      ['kill-redis-primary', {}, /^kill-redis-primary needs the Sentinel topology \(not --single-redis\)$/],
+      ['kill-redis-primary', {}, /^kill-redis-primary needs the Sentinel topology \(not --single-redis or --redis cluster\)$/],
       ['fast-restart-redis-primary', {}, /^fast-restart-redis-primary needs the Sentinel topology/],
-      ['pause-redis-primary', {}, /^pause-redis-primary needs the Sentinel topology \(not --single-redis\)$/],
-      ['kill-redis-replica', {}, /^kill-redis-replica needs the Sentinel topology \(not --single-redis\)$/],
-      ['stop-sentinels', {}, /^stop-sentinels needs the Sentinel topology \(not --single-redis\)$/],
-      ['start-sentinels', {}, /^start-sentinels needs the Sentinel topology \(not --single-redis\)$/],
+      ['pause-redis-primary', {}, /^pause-redis-primary needs the Sentinel topology \(not --single-redis or --redis cluster\)$/],
+      ['kill-redis-replica', {}, /^kill-redis-replica needs the Sentinel topology \(not --single-redis or --redis cluster\)$/],
+      ['stop-sentinels', {}, /^stop-sentinels needs the Sentinel topology \(not --single-redis or --redis cluster\)$/],
+      ['start-sentinels', {}, /^start-sentinels needs the Sentinel topology \(not --single-redis or --redis cluster\)$/],
     ];
     for (const [action, body, reason] of refusals) {
       const refused = await fetch(`${controlUrl}/faults/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

@@ -3,10 +3,9 @@
  * tokens in PostgreSQL, the audit trail, metrics, maintenance and draining. Phase 1's twin puts the
  * same interfaces on a Map and JSON files; `diff` the two files to see what production replaces.
  */
-import type { Redis } from 'ioredis';
 import { HttpSessionPeer, MaintenanceSwitch, TokenService, maintenanceCheck, timed, type Check, type OperationContext } from 'core';
 import type { Config } from './config.ts';
-import { RATE_LIMIT_DB, SESSION_DB, createRedis, keepConnected } from './redis.ts';
+import { RATE_LIMIT_DB, SESSION_DB, createRedis, keepConnected, type RedisClient } from './redis.ts';
 import { createPool, type Pool } from './db/pool.ts';
 import { RedisSessionStore } from './sessions/session-store.ts';
 import { PgCatalog } from './catalog/catalog.ts';
@@ -23,8 +22,8 @@ export interface Components {
   maintenance: MaintenanceSwitch;
   metrics: HttpMetrics;
   /** Production only: the pool, the Redis clients, the audit trail, draining. */
-  redis: Redis;
-  limitsRedis: Redis;
+  redis: RedisClient;
+  limitsRedis: RedisClient;
   pool: Pool;
   audit: AuditLog;
   lifecycle: Lifecycle;

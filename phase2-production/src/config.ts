@@ -14,6 +14,7 @@ export const SETTINGS_SCHEMA = {
     INSTANCE_ID: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', default: 'api-1' },
     REDIS_URL: { type: 'string', pattern: '^rediss?://' },
     REDIS_SENTINELS: { type: 'string', pattern: '^[^,:\\s]+:\\d+(,[^,:\\s]+:\\d+)*$' },
+    REDIS_CLUSTER_NODES: { type: 'string', pattern: '^[^,:\\s]+:\\d+(,[^,:\\s]+:\\d+)*$' },
     REDIS_MASTER_NAME: { type: 'string', minLength: 1, default: 'lab-primary' },
     REDIS_WAIT_REPLICAS: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
@@ -35,6 +36,7 @@ interface RawEnv extends SharedRawEnv {
   INSTANCE_ID: string;
   REDIS_URL?: string;
   REDIS_SENTINELS?: string;
+  REDIS_CLUSTER_NODES?: string;
   REDIS_MASTER_NAME: string;
   REDIS_WAIT_REPLICAS: number;
   DATABASE_URL: string;
@@ -49,7 +51,18 @@ interface RawEnv extends SharedRawEnv {
   AUDIT_FLUSH_INTERVAL_MS: number;
 }
 
-export type RedisTarget = { kind: 'url'; url: string } | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; masterName: string };
+type HostPort = { host: string; port: number };
+
+/** One Redis, a primary found through Sentinels, or a Redis Cluster reached through any of its nodes. */
+export type RedisTarget = { kind: 'url'; url: string } | { kind: 'sentinel'; sentinels: HostPort[]; masterName: string } | { kind: 'cluster'; nodes: HostPort[] };
+
+/** `host:port,host:port` (the schema has checked its shape) as a list. */
+function hostPorts(list: string): HostPort[] {
+  return list.split(',').map((entry) => {
+    const [host = '', port = ''] = entry.split(':');
+    return { host, port: Number(port) };
+  });
+}
 
 export interface Config extends SharedSettings {
   port: number;
@@ -75,18 +88,13 @@ export interface Config extends SharedSettings {
 /** Parses and validates `env`; throws an error naming the offending variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw = envSchema<RawEnv>({ schema: SETTINGS_SCHEMA, data: env, dotenv: false });
+  // Sentinels first, then a cluster, then one URL: a deployment that adds Sentinels in front of
+  // the Redis it had keeps working before REDIS_URL is removed.
   let redis: RedisTarget;
-  if (raw.REDIS_SENTINELS !== undefined) {
-    const sentinels = raw.REDIS_SENTINELS.split(',').map((entry) => {
-      const [host = '', port = ''] = entry.split(':');
-      return { host, port: Number(port) };
-    });
-    redis = { kind: 'sentinel', sentinels, masterName: raw.REDIS_MASTER_NAME };
-  } else if (raw.REDIS_URL !== undefined) {
-    redis = { kind: 'url', url: raw.REDIS_URL };
-  } else {
-    throw new Error('env must have REDIS_URL (one Redis) or REDIS_SENTINELS (host:port,… of the Sentinels)');
-  }
+  if (raw.REDIS_SENTINELS !== undefined) redis = { kind: 'sentinel', sentinels: hostPorts(raw.REDIS_SENTINELS), masterName: raw.REDIS_MASTER_NAME };
+  else if (raw.REDIS_CLUSTER_NODES !== undefined) redis = { kind: 'cluster', nodes: hostPorts(raw.REDIS_CLUSTER_NODES) };
+  else if (raw.REDIS_URL !== undefined) redis = { kind: 'url', url: raw.REDIS_URL };
+  else throw new Error('env must have REDIS_URL (one Redis), REDIS_SENTINELS (host:port,… of the Sentinels) or REDIS_CLUSTER_NODES (host:port,… of some of the Redis Cluster\'s nodes)');
   const trustProxy = raw.TRUST_PROXY === 'true' ? true : raw.TRUST_PROXY === 'false' ? false : raw.TRUST_PROXY;
   return {
     ...sharedSettings(raw),

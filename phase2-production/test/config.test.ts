@@ -13,10 +13,10 @@ describe('loadConfig', () => {
   it('refuses to start without a database, a signing key of 32 characters, or a Redis', () => {
     expect(() => loadConfig({ ...base, DATABASE_URL: undefined })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig({ ...base, JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
-    expect(() => loadConfig({ ...base, REDIS_URL: undefined })).toThrow(/REDIS_URL \(one Redis\) or REDIS_SENTINELS/);
+    expect(() => loadConfig({ ...base, REDIS_URL: undefined })).toThrow(/REDIS_URL \(one Redis\), REDIS_SENTINELS .* or REDIS_CLUSTER_NODES/);
   });
 
-  it('reads one Redis, or the Sentinels and the name of the primary they watch (Sentinels first)', () => {
+  it('reads one Redis, the Sentinels and the name of the primary they watch, or some nodes of a cluster (Sentinels first, then the cluster)', () => {
     expect(loadConfig(base).redis).toEqual({ kind: 'url', url: 'redis://127.0.0.1:6379' });
     expect(loadConfig({ ...base, REDIS_SENTINELS: 's1:26379,s2:26380', REDIS_MASTER_NAME: 'lab-primary' }).redis).toEqual({
       kind: 'sentinel',
@@ -24,6 +24,9 @@ describe('loadConfig', () => {
       masterName: 'lab-primary',
     });
     expect(() => loadConfig({ ...base, REDIS_SENTINELS: 's1' })).toThrow(/REDIS_SENTINELS/);
+    expect(loadConfig({ ...base, REDIS_CLUSTER_NODES: 'r1:7000,r2:7001' }).redis).toEqual({ kind: 'cluster', nodes: [{ host: 'r1', port: 7000 }, { host: 'r2', port: 7001 }] });
+    expect(loadConfig({ ...base, REDIS_URL: undefined, REDIS_CLUSTER_NODES: 'r1:7000' }).redis.kind).toBe('cluster');
+    expect(() => loadConfig({ ...base, REDIS_CLUSTER_NODES: 'r1:7000,' })).toThrow(/REDIS_CLUSTER_NODES/);
   });
 
   it('trusts every proxy, none, or the ones named', () => {

@@ -80,6 +80,7 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
     const stack = {
       redis,
       redisHa: null,
+      redisCluster: null,
       storeDescription: `redis ${redis.url}, maxmemory ${budget.mebibytes} MiB`,
       postgres: env.topology.stack.postgres,
       workDir: env.topology.stack.workDir,

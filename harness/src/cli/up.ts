@@ -1,6 +1,7 @@
 /**
- * `npm run up [-- --instances N] [-- --single-redis] [-- --logs]`: phase 1, and phase 2's
- * production topology (nginx over N instances, Redis behind Sentinel, PostgreSQL), left running
+ * `npm run up [-- --instances N] [-- --redis sentinel|single|cluster] [-- --single-redis] [-- --logs]`:
+ * phase 1, and phase 2's production topology (nginx over N instances, Redis behind Sentinel, or one
+ * Redis, or a Redis Cluster of three shards; PostgreSQL), left running
  * with their URLs printed, and the live lab beside them: Prometheus scraping everything every
  * second, virtual users on both phases, and the console at the `lab:` URL. The console's buttons
  * and `npm run fault -- <action>` break them on purpose; Ctrl-C stops all.
@@ -15,17 +16,27 @@ import type { RunningPhase } from '../phases.ts';
 import { startCutoverStage } from '../cutover.ts';
 import { serveControl, type FaultHandler } from '../control.ts';
 import * as faults from '../faults.ts';
+import * as clusterFaults from '../cluster-faults.ts';
 import { startLab } from '../lab/lab.ts';
 import { describeError } from '../errors.ts';
+import { REDIS_MODES, type RedisMode } from '../phase2.ts';
+
+const isRedisMode = (value: string | undefined): value is RedisMode => REDIS_MODES.includes(value as RedisMode);
 
 const { values } = parseArgs({
   options: {
     instances: { type: 'string', default: '3' },
+    redis: { type: 'string', default: 'sentinel' },
     'single-redis': { type: 'boolean', default: false },
     logs: { type: 'boolean', default: false },
   },
 });
 const instances = Number(values.instances);
+const redisMode = values['single-redis'] ? 'single' : values.redis;
+if (!isRedisMode(redisMode)) {
+  console.error(`up: --redis is one of ${REDIS_MODES.join(', ')}, not ${redisMode}`);
+  process.exit(2);
+}
 if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
   console.error('up: --instances takes a whole number from 1 to 16');
   process.exit(2);
@@ -37,7 +48,7 @@ try {
   // --logs: phase 1 prints a line per request, phase 2 its JSON log lines; both are copied here.
   const stage = await startCutoverStage(cleanup, {
     instances,
-    ha: !values['single-redis'],
+    redis: redisMode,
     echo: values.logs,
     phase2Percent: 100,
     phase1Env: values.logs ? { LOG_REQUESTS: 'true' } : {},
@@ -63,14 +74,25 @@ try {
     'restart-instance': (target) => faults.restartInstance(topology, need(target, 'phase 2 instance id')),
     'rolling-restart': () => faults.rollingRestart(topology),
     'pause-instance': (target, seconds) => faults.pauseInstance(topology, need(target, 'phase 2 instance id'), seconds ?? 5),
-    'kill-redis-primary': () => faults.killRedisPrimary(topology),
-    'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-a, …)')),
-    'fast-restart-redis-primary': () => faults.fastRestartRedisPrimary(topology),
-    'pause-redis-primary': (_target, seconds) => faults.pauseRedisPrimary(topology, seconds ?? 3),
-    'pause-redis-primary-resume-mid-failover': () => faults.pauseRedisPrimary(topology, 0, 'at-promotion'),
-    'kill-redis-replica': (target) => faults.killRedisReplica(topology, target),
-    'stop-sentinels': () => faults.stopSentinels(topology),
-    'start-sentinels': () => faults.startSentinels(topology),
+    ...(redisMode === 'cluster'
+      ? {
+        // On a cluster each acts on one shard: the one `target` (a node's name) is in, or the first.
+        'kill-redis-primary': (target) => clusterFaults.killShardPrimary(topology, target),
+        'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-1, …)')),
+        'fast-restart-redis-primary': (target) => clusterFaults.fastRestartShardPrimary(topology, target),
+        'pause-redis-primary': (target, seconds) => clusterFaults.pauseShardPrimary(topology, seconds ?? 3, target),
+        'kill-redis-replica': (target) => faults.killRedisReplica(topology, target),
+      } satisfies Record<string, FaultHandler>
+      : {
+        'kill-redis-primary': () => faults.killRedisPrimary(topology),
+        'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-a, …)')),
+        'fast-restart-redis-primary': () => faults.fastRestartRedisPrimary(topology),
+        'pause-redis-primary': (_target, seconds) => faults.pauseRedisPrimary(topology, seconds ?? 3),
+        'pause-redis-primary-resume-mid-failover': () => faults.pauseRedisPrimary(topology, 0, 'at-promotion'),
+        'kill-redis-replica': (target) => faults.killRedisReplica(topology, target),
+        'stop-sentinels': () => faults.stopSentinels(topology),
+        'start-sentinels': () => faults.startSentinels(topology),
+      } satisfies Record<string, FaultHandler>),
     'stop-postgres': () => faults.stopPostgres(topology),
     'start-postgres': () => faults.startPostgres(topology),
     'cutover-share': (target) => faults.setCutoverShare(stage, need(target, "phase 2's share of users, in percent (0 to 100)")),

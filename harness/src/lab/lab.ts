@@ -34,7 +34,7 @@ export interface LabOptions {
 }
 
 /** One button per action and target, grouped by what they break, for the actions that exist. */
-export function faultButtons(actions: readonly string[], instances: readonly string[], redisNodes: readonly string[]): FaultButton[] {
+export function faultButtons(actions: readonly string[], instances: readonly string[], redisNodes: readonly string[], options: { cluster?: boolean } = {}): FaultButton[] {
   const buttons: FaultButton[] = [];
   const add = (action: string, label: string, group: string, target?: string) => {
     if (actions.includes(action)) buttons.push({ action, label, group, ...(target ? { target } : {}) });
@@ -45,9 +45,11 @@ export function faultButtons(actions: readonly string[], instances: readonly str
   for (const id of instances) add('pause-instance', `freeze instance ${id} for 5 s`, 'Phase 2 instances', id);
   add('rolling-restart', 'rolling restart of every instance', 'Phase 2 instances');
   if (redisNodes.length > 1) {
-    add('kill-redis-primary', 'kill the Redis primary', 'Redis');
-    add('fast-restart-redis-primary', 'restart the Redis primary at once', 'Redis');
-    add('pause-redis-primary', 'freeze the Redis primary for 3 s', 'Redis');
+    // On a cluster, the first shard's primary: the other shards should not notice.
+    const primary = options.cluster ? "the first shard's primary" : 'the Redis primary';
+    add('kill-redis-primary', `kill ${primary}`, 'Redis');
+    add('fast-restart-redis-primary', `restart ${primary} at once`, 'Redis');
+    add('pause-redis-primary', `freeze ${primary} for 3 s`, 'Redis');
     add('pause-redis-primary-resume-mid-failover', 'freeze the primary, resume it mid-failover', 'Redis');
     add('kill-redis-replica', 'kill a Redis replica', 'Redis');
     for (const node of redisNodes) add('restart-redis', `restart ${node}`, 'Redis', node);
@@ -74,8 +76,9 @@ export async function startMonitoring(cleanup: Cleanup, options: { phase1Url: st
   const { topology } = options;
   // All at once, so a machine without them installs them in one apt-get run.
   ensurePrograms(['prometheus', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'prometheus-nginx-exporter']);
-  const { redis, redisHa, postgres } = topology.stack;
-  const redisNodes = redisHa ? redisHa.nodes.map((n) => ({ name: n.name, port: n.port })) : redis ? [{ name: 'redis', port: redis.port }] : [];
+  const { redis, redisHa, redisCluster, postgres } = topology.stack;
+  const nodes = redisHa?.nodes ?? redisCluster?.nodes;
+  const redisNodes = nodes ? nodes.map((n) => ({ name: n.name, port: n.port })) : redis ? [{ name: 'redis', port: redis.port }] : [];
   const exporters = await startExporters(cleanup, { databaseUrl: postgres.url, nginxStatusUrl: topology.nginx.statusUrl });
   const prometheus = await startPrometheus(cleanup, {
     phase1: [{ instance: 'mock-1', address: new URL(options.phase1Url).host }],
@@ -118,14 +121,14 @@ export async function startLab(cleanup: Cleanup, options: LabOptions): Promise<R
         name: 'phase2-production',
         job: 'phase2',
         title: 'Phase 2: production',
-        lesson: `${topology.instances.length} instances behind nginx, sessions in ${topology.stack.redisHa ? 'Redis with replicas and Sentinels' : 'one Redis'}: lose one part and users stay signed in.`,
+        lesson: `${topology.instances.length} instances behind nginx, sessions in ${topology.stack.redisHa ? 'Redis with replicas and Sentinels' : topology.stack.redisCluster ? 'a Redis Cluster of three shards, each with a replica' : 'one Redis'}: lose one part and users stay signed in.`,
         instances: topology.instances.map((i) => i.id),
       },
     ],
     redisNodes: redisNodes.map((n) => n.name),
     crowds,
     crowdRegistry: registry,
-    buttons: faultButtons(options.actions, topology.instances.map((i) => i.id), redisNodes.map((n) => n.name)),
+    buttons: faultButtons(options.actions, topology.instances.map((i) => i.id), redisNodes.map((n) => n.name), { cluster: topology.stack.redisCluster !== null }),
     links: { Prometheus: prometheus.url, 'Prometheus alerts': `${prometheus.url}/alerts`, 'Phase 1': options.phase1Url, 'Phase 2': topology.url },
   });
   control.attach(lab);

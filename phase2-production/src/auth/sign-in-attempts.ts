@@ -9,13 +9,13 @@
  * nothing (fail open) would hand a guesser the outage.
  */
 import { MemorySignInAttempts, type SignInAttempts } from 'core';
-import type { Redis } from 'ioredis';
+import { LIMITS_HASH_TAG, type RedisClient } from '../redis.ts';
 
 export class RedisSignInAttempts implements SignInAttempts {
   readonly #fallback: MemorySignInAttempts;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly max: number,
     private readonly windowSeconds: number,
     private readonly onFallback: (error: unknown) => void,
@@ -25,7 +25,7 @@ export class RedisSignInAttempts implements SignInAttempts {
 
   async attempt(username: string): Promise<number> {
     if (this.max === 0) return 0;
-    const key = `signin:${username}`;
+    const key = `signin:${LIMITS_HASH_TAG}:${username}`;
     try {
       const replies = await this.redis.multi().incr(key).pexpire(key, this.windowSeconds * 1000, 'NX').pttl(key).exec();
       const failed = replies?.find(([error]) => error !== null)?.[0];
@@ -42,7 +42,7 @@ export class RedisSignInAttempts implements SignInAttempts {
   async succeeded(username: string): Promise<void> {
     await this.#fallback.succeeded(username);
     try {
-      await this.redis.del(`signin:${username}`);
+      await this.redis.del(`signin:${LIMITS_HASH_TAG}:${username}`);
     } catch (error) {
       // The count expires with its window; a success that cannot clear it costs the user nothing
       // unless they then fail the limit's worth of times within that window.

@@ -8,15 +8,15 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
-import type { Redis } from 'ioredis';
+import { LIMITS_HASH_TAG, type RedisClient } from '../redis.ts';
 import { ProblemError } from 'core';
 
-export async function registerRateLimit(app: FastifyInstance, redis: Redis, max: number): Promise<void> {
+export async function registerRateLimit(app: FastifyInstance, redis: RedisClient, max: number): Promise<void> {
   if (max === 0) return;
   await app.register(rateLimit, {
     global: false,
     redis,
-    nameSpace: 'rl:',
+    nameSpace: `rl:${LIMITS_HASH_TAG}:`,
     skipOnError: true,
     keyGenerator: (request) => request.ip,
     // RateLimit-Limit, -Remaining and -Reset (the IETF draft's names, as phase 1 sends them), not

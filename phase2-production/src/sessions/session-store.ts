@@ -1,6 +1,6 @@
 /**
  * Sessions in Redis, shared by every phase 2 instance and surviving their restarts. One hash per
- * session (`sess:<id>`), with one field per piece of state, so each change is a single atomic
+ * session (`sess:{<bucket>}<id>`, below), with one field per piece of state, so each change is a single atomic
  * command on one field (HINCRBY), never a read-modify-write of a serialized blob. Each operation
  * runs as one Lua script that also slides the expiry (PEXPIRE), so the check that the session
  * exists and the change happen atomically, in one round trip.
@@ -12,8 +12,14 @@
  * During the cutover (docs/decisions/0011-cutover-by-lazy-handover.md) a session may also carry
  * `~lease` ("<lease id> <until, ms>": handed to the other phase, frozen) or `~pending` (handed to
  * this one, not yet activated, never served); every script checks both first. Tombstones of the
- * sessions handed away are one sorted set (`handover:moved`, id → until when), so the database
- * still holds one key per session and one more.
+ * sessions handed away are sorted sets (`handover:moved:{<bucket>}`, id → until when).
+ *
+ * Buckets, for a Redis Cluster, where a script may only touch keys of one hash slot: every key a
+ * script takes carries the same hash tag, the session's bucket (the first character of its id, one
+ * of 64), so a session and the tombstones beside it share a slot, and the database holds one key
+ * per session plus at most 64 sets of tombstones, which countLive can leave out. 64 buckets spread
+ * sessions over up to 64 slots: even enough for a few shards, and resharded a bucket at a time.
+ * WAIT goes to the node that ran the write, in the same pipeline, on the same connection.
  *
  * Replication to a replica is asynchronous: a primary that dies loses the writes it had not yet
  * sent. With `waitReplicas` set, each change is followed by WAIT, and the client is told it
@@ -22,18 +28,22 @@
  * expiry on a read is not waited for: losing it costs at most a shorter idle window.
  * https://redis.io/docs/latest/commands/wait/
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Cluster } from 'ioredis';
 import {
   DependencyUnavailableError, IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION, SessionMovingError, newSession,
   type CartChange, type ChangeOutcome, type ConfirmReply, type HandedSession, type IdempotencyClaim, type IdempotencyKey, type IdempotencyRecord, type LeaseReply,
   type Session, type SessionStore, type SessionUser,
 } from 'core';
 import { randomUUID } from 'node:crypto';
-import { REDIS_ROLE, guardRedis } from '../redis.ts';
+import { LIMITS_HASH_TAG, REDIS_ROLE, guardRedis, type RedisClient } from '../redis.ts';
 
-const KEY_PREFIX = 'sess:';
+/** The session's bucket: its id's first character (ids are random base64url). */
+const bucketOf = (id: string) => id.slice(0, 1);
+const sessionKey = (id: string) => `sess:{${bucketOf(id)}}${id}`;
+const tombstonesKey = (bucket: string) => `handover:moved:{${bucket}}`;
+/** Every bucket's tombstones: what the session count leaves out. */
+const ALL_TOMBSTONES = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', tombstonesKey);
 const CART_PREFIX = 'c:';
-const TOMBSTONES = 'handover:moved';
 /** The error a script answers on a leased session; the store turns it into SessionMovingError. */
 const MOVING_REPLY = 'SESSION_MOVING';
 
@@ -181,6 +191,9 @@ local left = redis.call('PTTL', KEYS[1])
 redis.call('DEL', KEYS[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 redis.call('ZADD', KEYS[2], now + left, ARGV[2])
+-- The set outlives none of its tombstones: a new set expires with this one, and an expiry is only
+-- ever extended (GT).
+if redis.call('ZCARD', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], left) else redis.call('PEXPIRE', KEYS[2], left, 'GT') end
 return 'moved'`;
 // Taker: the whole session as pending, with its idle time left (ARGV[1]); no tombstone of it here.
 const ACCEPT_PENDING = `
@@ -192,7 +205,11 @@ return 1`;
 const ACTIVATE = `
 redis.call('ZREM', KEYS[2], ARGV[1])
 return redis.call('HDEL', KEYS[1], '~pending')`;
-const COUNT_LIVE = `return redis.call('DBSIZE') - redis.call('EXISTS', KEYS[1])`;
+// Takes every bucket's tombstones (one Redis: a script may name keys of many slots).
+const COUNT_LIVE = `
+local live = redis.call('DBSIZE')
+for _, key in ipairs(KEYS) do live = live - redis.call('EXISTS', key) end
+return live`;
 
 /** A key's field, fingerprint, the time and the bound, as each change script takes them last. */
 type KeyArguments = [field: string, fingerprint: string, now: number, keep: number];
@@ -209,8 +226,12 @@ interface SessionCommands {
   sessionConfirm(key: string, tombstones: string, leaseId: string, id: string): Promise<'moved' | 'lease-lost'>;
   sessionAcceptPending(key: string, tombstones: string, idleMs: number, id: string, ...fieldsAndValues: (string | number)[]): Promise<number>;
   sessionActivate(key: string, tombstones: string, id: string): Promise<number>;
-  sessionCountLive(tombstones: string): Promise<number>;
+  sessionCountLive(...tombstones: string[]): Promise<number>;
 }
+
+/** The same commands queued in a pipeline: each returns the pipeline, and its reply comes from exec(). */
+type Queued<Commands> = { [Name in keyof Commands]: Commands[Name] extends (...args: infer A) => unknown ? (...args: A) => SessionPipeline : never };
+type SessionPipeline = ChainableCommander & Queued<SessionCommands>;
 
 /** A leased session's reply, SESSION_MOVING, as core's error; anything else unchanged. */
 async function movingAware<T>(call: () => Promise<T>): Promise<T> {
@@ -278,13 +299,16 @@ function sessionFields(session: Omit<Session, 'expiresAt'>): (string | number)[]
 
 export class RedisSessionStore implements SessionStore {
   readonly kind = 'redis' as const;
-  readonly #redis: Redis & SessionCommands;
+  readonly #redis: RedisClient & SessionCommands;
+  readonly #cluster: boolean;
+  /** The rate limits' hash slot, asked of the cluster once. */
+  #limitsSlot: number | undefined;
   readonly #ttlMs: number;
   readonly #now: () => number;
   readonly #waitReplicas: number;
   readonly #waitTimeoutMs: number;
 
-  constructor(redis: Redis, options: { ttlSeconds: number; now?: () => number; waitReplicas?: number; waitTimeoutMs?: number }) {
+  constructor(redis: RedisClient, options: { ttlSeconds: number; now?: () => number; waitReplicas?: number; waitTimeoutMs?: number }) {
     redis.defineCommand('sessionTouch', { numberOfKeys: 1, lua: TOUCH });
     redis.defineCommand('sessionIncrement', { numberOfKeys: 1, lua: INCREMENT });
     redis.defineCommand('sessionAddToCart', { numberOfKeys: 1, lua: ADD_TO_CART });
@@ -296,22 +320,39 @@ export class RedisSessionStore implements SessionStore {
     redis.defineCommand('sessionConfirm', { numberOfKeys: 2, lua: CONFIRM });
     redis.defineCommand('sessionAcceptPending', { numberOfKeys: 2, lua: ACCEPT_PENDING });
     redis.defineCommand('sessionActivate', { numberOfKeys: 2, lua: ACTIVATE });
-    redis.defineCommand('sessionCountLive', { numberOfKeys: 1, lua: COUNT_LIVE });
-    this.#redis = redis as Redis & SessionCommands;
+    redis.defineCommand('sessionCountLive', { numberOfKeys: ALL_TOMBSTONES.length, lua: COUNT_LIVE });
+    this.#redis = redis as RedisClient & SessionCommands;
+    this.#cluster = redis.isCluster;
     this.#ttlMs = options.ttlSeconds * 1000;
     this.#now = options.now ?? Date.now;
     this.#waitReplicas = options.waitReplicas ?? 0;
     this.#waitTimeoutMs = options.waitTimeoutMs ?? 1000;
   }
 
-  /** Runs a write, then (when configured) waits until enough replicas have it. */
-  async #replicated<T>(write: () => Promise<T>): Promise<T> {
-    const result = await movingAware(() => guardRedis(write));
-    if (this.#waitReplicas > 0) {
-      const acknowledged = await guardRedis(() => this.#redis.wait(this.#waitReplicas, this.#waitTimeoutMs));
+  /**
+   * Runs a write, then (when configured) waits until enough replicas have it. The write and its
+   * WAIT share one pipeline: to one Redis that is the connection auto-pipelining would use anyway;
+   * in a cluster it is what sends the WAIT (a command with no key) to the primary that ran the
+   * write rather than to any node.
+   */
+  async #replicated<T>(write: (pipeline: SessionPipeline) => SessionPipeline): Promise<T> {
+    const pipeline = write(this.#redis.pipeline() as SessionPipeline);
+    if (this.#waitReplicas > 0) pipeline.wait(this.#waitReplicas, this.#waitTimeoutMs);
+    const replies = await guardRedis(async () => (await pipeline.exec()) ?? []);
+    const [written, waited] = replies;
+    if (!written) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error('the pipeline answered nothing'));
+    const [writeError, result] = written;
+    if (writeError) {
+      // A slot that moved in a failover: ask the cluster where its slots are now; the client retries.
+      if (this.#cluster && /^(MOVED|ASK) /.test(writeError.message)) (this.#redis as { refreshSlotsCache?: () => void }).refreshSlotsCache?.();
+      await movingAware(() => guardRedis(() => Promise.reject(writeError)));
+    }
+    if (waited) {
+      const [waitError, acknowledged] = waited as [Error | null, number];
+      if (waitError) await guardRedis(() => Promise.reject(waitError));
       if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
     }
-    return result;
+    return result as T;
   }
 
   async create(user: SessionUser | null, carry?: Pick<Session, 'counter' | 'cart'>): Promise<Session> {
@@ -326,14 +367,14 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async touch(id: string): Promise<Session | null> {
-    const flat = await movingAware(() => guardRedis(() => this.#redis.sessionTouch(KEY_PREFIX + id, this.#ttlMs)));
+    const flat = await movingAware(() => guardRedis(() => this.#redis.sessionTouch(sessionKey(id), this.#ttlMs)));
     if (!flat) return null;
     return { ...sessionOf(id, fieldsOf(flat)), expiresAt: this.#now() + this.#ttlMs };
   }
 
   async lease(id: string, leaseMs: number): Promise<LeaseReply> {
     const leaseId = randomUUID();
-    const reply = await guardRedis(() => this.#redis.sessionLease(KEY_PREFIX + id, TOMBSTONES, leaseId, leaseMs, id));
+    const reply = await guardRedis(() => this.#redis.sessionLease(sessionKey(id), tombstonesKey(bucketOf(id)), leaseId, leaseMs, id));
     if (typeof reply === 'string') return { granted: false, reason: reply as 'moving' | 'moved' | 'unknown' };
     const [idleMs, flat] = reply;
     const fields = fieldsOf(flat);
@@ -347,7 +388,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Waited for (with WAIT replicas): a confirm lost in a failover would bring the session back here while the other phase serves it. */
   confirmHandover(id: string, leaseId: string): Promise<ConfirmReply> {
-    return this.#replicated(() => this.#redis.sessionConfirm(KEY_PREFIX + id, TOMBSTONES, leaseId, id));
+    return this.#replicated((pipeline) => pipeline.sessionConfirm(sessionKey(id), tombstonesKey(bucketOf(id)), leaseId, id));
   }
 
   /** Waited for: once the holder confirms, this copy is the only one. */
@@ -357,34 +398,53 @@ export class RedisSessionStore implements SessionStore {
     const now = this.#now();
     for (const { key, fingerprint, outcome } of handed.keys) fields.push(KEY_FIELD_PREFIX + key, JSON.stringify({ s: 'd', f: fingerprint, at: now, o: outcome }));
     fields.push('k#', JSON.stringify(handed.keys.map(({ key }) => KEY_FIELD_PREFIX + key)));
-    await this.#replicated(() => this.#redis.sessionAcceptPending(KEY_PREFIX + session.id, TOMBSTONES, handed.idleMs, session.id, ...fields));
+    await this.#replicated((pipeline) => pipeline.sessionAcceptPending(sessionKey(session.id), tombstonesKey(bucketOf(session.id)), handed.idleMs, session.id, ...fields));
   }
 
   async activate(id: string): Promise<Session | null> {
-    await guardRedis(() => this.#redis.sessionActivate(KEY_PREFIX + id, TOMBSTONES, id));
+    await guardRedis(() => this.#redis.sessionActivate(sessionKey(id), tombstonesKey(bucketOf(id)), id));
     return this.touch(id);
   }
 
-  /** Every key of the session database is a session, but for the one set of tombstones. */
-  countLive(): Promise<number> {
-    return guardRedis(() => this.#redis.sessionCountLive(TOMBSTONES));
+  /**
+   * Every key of the session database is a session, but for the sets of tombstones. A cluster has
+   * one database for everything: there, every primary's keys (DBSIZE) but the rate limits' slot and
+   * the sets of tombstones, read one after the other rather than at one instant.
+   */
+  async countLive(): Promise<number> {
+    if (!this.#cluster) return guardRedis(() => this.#redis.sessionCountLive(...ALL_TOMBSTONES));
+    const cluster = this.#redis as Cluster;
+    return guardRedis(async () => {
+      // CRC16 of the tag, modulo 16,384.
+      this.#limitsSlot ??= await cluster.cluster('KEYSLOT', LIMITS_HASH_TAG);
+      const slot = this.#limitsSlot;
+      const [perPrimary, tombstones] = await Promise.all([
+        Promise.all(cluster.nodes('master').map(async (node) => {
+          // Only the primary that serves the slot has keys in it; the others answer 0.
+          const [keys, limits] = await Promise.all([node.dbsize(), node.cluster('COUNTKEYSINSLOT', slot)]);
+          return keys - limits;
+        })),
+        Promise.all(ALL_TOMBSTONES.map((key) => cluster.exists(key))),
+      ]);
+      return perPrimary.reduce((sum, count) => sum + count, 0) - tombstones.reduce((sum, count) => sum + count, 0);
+    });
   }
 
   async destroy(id: string): Promise<boolean> {
-    return (await this.#replicated(() => this.#redis.del(KEY_PREFIX + id))) > 0;
+    return (await this.#replicated<number>((pipeline) => pipeline.del(sessionKey(id)) as SessionPipeline)) > 0;
   }
 
   async incrementCounter(id: string, once?: IdempotencyKey): Promise<number | null> {
-    const value = await this.#replicated(() => this.#redis.sessionIncrement(KEY_PREFIX + id, this.#ttlMs, ...this.#keyArguments(once)));
+    const value = await this.#replicated<string | null>((pipeline) => pipeline.sessionIncrement(sessionKey(id), this.#ttlMs, ...this.#keyArguments(once)));
     return value === null ? null : Number(value);
   }
 
   async addToCart(id: string, productId: string, quantity: number, maxPerLine: number, once?: IdempotencyKey): Promise<CartChange | null> {
-    return cartChangeOf(await this.#replicated(() => this.#redis.sessionAddToCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine, ...this.#keyArguments(once))));
+    return cartChangeOf(await this.#replicated<string | null>((pipeline) => pipeline.sessionAddToCart(sessionKey(id), this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine, ...this.#keyArguments(once))));
   }
 
   async removeFromCart(id: string, productId: string, once?: IdempotencyKey): Promise<CartChange | null> {
-    return cartChangeOf(await this.#replicated(() => this.#redis.sessionRemoveFromCart(KEY_PREFIX + id, this.#ttlMs, CART_PREFIX + productId, ...this.#keyArguments(once))));
+    return cartChangeOf(await this.#replicated<string | null>((pipeline) => pipeline.sessionRemoveFromCart(sessionKey(id), this.#ttlMs, CART_PREFIX + productId, ...this.#keyArguments(once))));
   }
 
   /**
@@ -392,13 +452,13 @@ export class RedisSessionStore implements SessionStore {
    * it cannot apply a change twice, because the change's own record is what a retry finds.
    */
   async claimIdempotencyKey(id: string, once: IdempotencyKey): Promise<IdempotencyClaim | null> {
-    const reply = await movingAware(() => guardRedis(() => this.#redis.sessionClaimKey(KEY_PREFIX + id, this.#ttlMs, KEY_FIELD_PREFIX + once.key, once.fingerprint, this.#now(), IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION)));
+    const reply = await movingAware(() => guardRedis(() => this.#redis.sessionClaimKey(sessionKey(id), this.#ttlMs, KEY_FIELD_PREFIX + once.key, once.fingerprint, this.#now(), IDEMPOTENCY_CLAIM_STALE_MS, IDEMPOTENCY_KEYS_PER_SESSION)));
     if (reply === null) return null;
     return reply === '' ? { claimed: true } : { claimed: false, record: recordOf(reply) };
   }
 
   async releaseIdempotencyKey(id: string, key: string): Promise<void> {
-    await guardRedis(() => this.#redis.sessionReleaseKey(KEY_PREFIX + id, KEY_FIELD_PREFIX + key));
+    await guardRedis(() => this.#redis.sessionReleaseKey(sessionKey(id), KEY_FIELD_PREFIX + key));
   }
 
   async ping(): Promise<void> {
@@ -415,7 +475,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(session: Session, ttlMs: number): Promise<void> {
-    await this.#replicated(() => this.#redis.sessionWrite(KEY_PREFIX + session.id, ttlMs, ...sessionFields(session)));
+    await this.#replicated((pipeline) => pipeline.sessionWrite(sessionKey(session.id), ttlMs, ...sessionFields(session)));
   }
 
 }

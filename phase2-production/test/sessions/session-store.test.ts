@@ -1,6 +1,7 @@
-/** Core's session-store behaviour suite, against phase 2's store on a real Redis. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
+/** Core's session-store behaviour suite, against phase 2's store on a real Redis and on a real Redis Cluster. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Cluster, Redis } from 'ioredis';
+import { Cleanup, startRedisCluster, type RunningRedisCluster } from 'harness';
 import { describeSessionStore } from 'core/test-suites';
 import type { Session } from 'core';
 import { RedisSessionStore } from '../../src/sessions/session-store.ts';
@@ -8,7 +9,7 @@ import { importSessions } from '../../src/migration.ts';
 import { useInfrastructure } from '../helpers.ts';
 
 const infra = useInfrastructure();
-const clients: Redis[] = [];
+const clients: (Redis | Cluster)[] = [];
 afterEach(() => { for (const client of clients.splice(0)) client.disconnect(); });
 
 describeSessionStore('RedisSessionStore (Redis)', (ttlSeconds) => {
@@ -20,6 +21,45 @@ describeSessionStore('RedisSessionStore (Redis)', (ttlSeconds) => {
     store: new RedisSessionStore(client, { ttlSeconds }),
     other: new RedisSessionStore(otherClient, { ttlSeconds }),
     reset: async () => { await Promise.all([client.flushdb(), otherClient.flushdb()]); },
+  });
+});
+
+// Three primaries without replicas: the scripts' keys must stay on one slot, which a single Redis
+// never checks and a cluster refuses (CROSSSLOT). The cluster's failovers are harness/test/cluster.test.ts's.
+const clusterCleanup = new Cleanup();
+let cluster: RunningRedisCluster;
+beforeAll(async () => { cluster = await startRedisCluster(clusterCleanup, { primaries: 3, replicasPerPrimary: 0 }); }, 120_000);
+afterAll(() => clusterCleanup.run());
+
+describeSessionStore('RedisSessionStore (Redis Cluster)', (ttlSeconds) => {
+  const client = new Cluster(cluster.nodeList.split(',').map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
+  // The phase a session is handed to: a Redis of its own.
+  const otherClient = new Redis(infra.redis.url, { db: 3 });
+  clients.push(client, otherClient);
+  return Promise.resolve({
+    store: new RedisSessionStore(client, { ttlSeconds }),
+    other: new RedisSessionStore(otherClient, { ttlSeconds }),
+    reset: async () => {
+      await client.ping();
+      await Promise.all([...client.nodes('master').map((node) => node.flushdb()), otherClient.flushdb()]);
+    },
+  });
+});
+
+describe('RedisSessionStore on a Redis Cluster', () => {
+  it('spreads sessions over every shard, and counts them all, leaving out the rate limits\' slot', async () => {
+    const client = new Cluster(cluster.nodeList.split(',').map((node) => ({ host: '127.0.0.1', port: Number(node.split(':')[1]) })));
+    clients.push(client);
+    await client.ping();
+    await Promise.all(client.nodes('master').map((node) => node.flushdb()));
+    const store = new RedisSessionStore(client, { ttlSeconds: 300 });
+    for (let i = 0; i < 60; i += 1) await store.create(null);
+    await client.set('rl:{limits}:some-route:127.0.0.1', '1');
+    const perShard = await Promise.all(client.nodes('master').map((node) => node.dbsize()));
+    expect(perShard).toHaveLength(3);
+    for (const keys of perShard) expect(keys).toBeGreaterThan(0);
+    expect(perShard.reduce((a, b) => a + b, 0)).toBe(61);
+    expect(await store.countLive()).toBe(60);
   });
 });
 

@@ -1,0 +1,172 @@
+/**
+ * `npm run up -- --redis cluster`, run as a user runs it: phase 2 on a Redis Cluster of three
+ * shards (three primaries, three replicas, redis-server in cluster mode). Sessions spread over the
+ * shards; then every Redis fault hits one shard, through `npm run fault` and the control server the
+ * console's buttons use, while twenty writers each increment a session of their own. The shard
+ * that lost its replica takes no write while the others go on, and at the end every counter is
+ * read back against what its writer was told (the durability count the Sentinel topology gets in
+ * ha.test.ts). Its own TMPDIR keeps this lab apart from up.test.ts's, which may run beside it.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { STATE_FILE, readUpState } from '../src/control.ts';
+import { repoRoot } from '../src/paths.ts';
+import { trustLabCa } from '../src/infra/tls.ts';
+import { askNode, parseClusterNodes } from '../src/infra/redis-cluster.ts';
+import { checkAcknowledged, sessionWriters, startSession, type SessionClient } from '../src/load.ts';
+import type { Observation } from '../src/observation.ts';
+
+const labTmp = mkdtempSync(join(tmpdir(), 'lab-cluster-test-'));
+// Like /tmp: PostgreSQL runs as its own user, and makes its data directory in here.
+chmodSync(labTmp, 0o1777);
+let up: ChildProcess | null = null;
+let output = '';
+
+afterAll(() => {
+  // Only if the test failed before Ctrl-C: the group this test started, by its own id.
+  if (up?.pid !== undefined && up.exitCode === null && up.signalCode === null) process.kill(-up.pid, 'SIGKILL');
+  rmSync(labTmp, { recursive: true, force: true });
+});
+
+async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(output);
+    if (match) return match;
+    if (Date.now() > deadline || (up?.exitCode ?? null) !== null || up?.signalCode) throw new Error(`no ${String(pattern)} in the output of npm run up:\n${output.slice(-3000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** A command's exit status and output, without blocking this process's event loop. */
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { ...options, timeout: 180_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** n new sessions; a 503 (a shard still settling) is waited out, as a client honouring Retry-After would. */
+async function sessions(url: string, n: number): Promise<SessionClient[]> {
+  const made: SessionClient[] = [];
+  const deadline = Date.now() + 60_000;
+  while (made.length < n) {
+    const { client, status } = await startSession(url);
+    if (client) made.push(client);
+    else if (status !== 503 || Date.now() > deadline) throw new Error(`could not start a session: ${String(status)}`);
+    else await settle(200);
+  }
+  return made;
+}
+
+describe('npm run up -- --redis cluster --instances 2', () => {
+  it('serves phase 2 from three shards, and loses no acknowledged write while each Redis fault hits one of them', async () => {
+    // The sign-in limit off: every session here comes from 127.0.0.1 (the limit is tested on its own).
+    const env = { ...process.env, TMPDIR: labTmp, AUTH_RATE_LIMIT_MAX: '0' };
+    // Its own process group, so Ctrl-C reaches npm, the shell and the harness as in a terminal.
+    up = spawn('npm', ['run', 'up', '--', '--redis', 'cluster', '--instances', '2'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const collect = (chunk: Buffer) => { output += chunk.toString(); };
+    up.stdout?.on('data', collect);
+    up.stderr?.on('data', collect);
+    const closed = new Promise<void>((resolve) => up?.once('close', () => { resolve(); }));
+
+    await waitFor(/Press Ctrl-C to stop/, 240_000);
+    const phase2 = (await waitFor(/^phase2: (https:\/\/\S+)$/m, 1000))[1] ?? '';
+    trustLabCa((await waitFor(/curl --cacert (\S+) https:/, 1000))[1] ?? '');
+    // Three shards, each a primary and its replica, as the harness prints them.
+    const line = (await waitFor(/^\s+redis cluster, (\d+) shards: (.*)$/m, 1000));
+    expect(line[1]).toBe('3');
+    const printed = [...(line[2] ?? '').matchAll(/(redis-\d+):(\d+) \(replica (redis-\d+):(\d+)\)/g)];
+    expect(printed).toHaveLength(3);
+    const ports = new Map(printed.flatMap((m) => [[m[1] ?? '', Number(m[2])], [m[3] ?? '', Number(m[4])]] as [string, number][]));
+    const nodeNames = [...ports.keys()];
+    expect(nodeNames).toHaveLength(6);
+    const { controlUrl, actions } = readUpState(join(labTmp, 'stateless-vs-stateful-lab', basename(STATE_FILE)));
+    // The Sentinels' actions are not offered: a cluster has none.
+    expect(actions).toEqual(expect.arrayContaining(['kill-redis-primary', 'restart-redis', 'fast-restart-redis-primary', 'pause-redis-primary', 'kill-redis-replica']));
+    expect(actions).not.toContain('stop-sentinels');
+
+    /** The primary and the slots of each shard, as a node that answers sees them now. */
+    const shardsNow = async () => {
+      for (const port of ports.values()) {
+        const text = await askNode(port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>);
+        if (text !== null) return parseClusterNodes(text).filter((n) => n.primary && !n.failed && n.slots.length > 0);
+      }
+      throw new Error('no cluster node answers');
+    };
+    const slotOfSession = async (client: SessionClient) => {
+      const id = client.cookie.replace(/^sid=/, '');
+      for (const port of ports.values()) {
+        const slot = await askNode(port, (redis) => redis.call('CLUSTER', 'KEYSLOT', `sess:{${id.slice(0, 1)}}`) as Promise<number>);
+        if (slot !== null) return slot;
+      }
+      throw new Error('no cluster node answers');
+    };
+
+    // Sessions spread over every shard (each of 64 buckets hashes to one shard's slots), and the
+    // count phase 2 reports covers them all.
+    const clients = await sessions(phase2, 20);
+    const shards = await shardsNow();
+    const slots = await Promise.all(clients.map(slotOfSession));
+    const shardIndex = slots.map((slot) => shards.findIndex((s) => s.slots.some(([from, to]) => slot >= from && slot <= to)));
+    for (let i = 0; i < shards.length; i += 1) expect(shardIndex.filter((s) => s === i).length, `sessions on shard ${i}`).toBeGreaterThan(0);
+    const perShard = await Promise.all(shards.map((s) => askNode(s.port, async (redis) => ({ keys: await redis.dbsize(), memory: /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] }))));
+    console.log(`[cluster] ${clients.length} writers' sessions over ${shards.length} shards: ${shards.map((s, i) => `:${s.port} ${shardIndex.filter((x) => x === i).length} of them (${String(perShard[i]?.keys)} keys, ${String(perShard[i]?.memory)} bytes used)`).join('; ')}`);
+    const stats = (await (await fetch(`${phase2}/api/stateful/stats`)).json()) as { liveSessions: number };
+    expect(stats.liveSessions).toBeGreaterThanOrEqual(clients.length);
+
+    const writers = sessionWriters(phase2, clients, { pauseMs: 20, maxMs: 480_000 });
+    const tallies = await (async () => {
+      const fault = async (action: string, target?: string): Promise<Observation> => {
+        const response = await fetch(`${controlUrl}/faults/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(target === undefined ? {} : { target }) });
+        const body = (await response.json()) as Observation;
+        expect(response.status, JSON.stringify(body)).toBe(200);
+        console.log(`[cluster] ${action} ${body.target}: recovered after ${String(body.recoveredAfterMs)} ms; ${body.notes.join('; ')}`);
+        return body;
+      };
+      await settle(1000);
+
+      // The command as the docs quote it. The first shard's primary dies; its replica is elected.
+      // Not spawnSync: the writers run in this process, and must go on (and be counted) meanwhile.
+      const killed = await run('npm', ['run', 'fault', '--', 'kill-redis-primary'], { cwd: repoRoot, env });
+      expect(killed.status, `${killed.stdout}\n${killed.stderr}`).toBe(0);
+      const kill = JSON.parse(killed.stdout.slice(killed.stdout.indexOf('{'))) as Observation;
+      console.log(`[cluster] kill-redis-primary ${kill.target}: ${kill.notes.join('; ')}`);
+      expect(kill.recoveredAfterMs).not.toBeNull();
+      // Until a replica rejoins, its shard's sessions take no acknowledged write; the others' do.
+      const killedShard = shards.findIndex((s) => s.port === ports.get(kill.target));
+      expect(killedShard).toBeGreaterThanOrEqual(0);
+      const before = writers.tallies.map((t) => t.acknowledged);
+      await settle(2000);
+      const progress = writers.tallies.map((t, i) => t.acknowledged - (before[i] ?? 0));
+      expect(progress.filter((_, i) => shardIndex[i] === killedShard).every((p) => p === 0), `writes acknowledged on the shard without a replica: ${progress.join(',')}`).toBe(true);
+      expect(progress.filter((_, i) => shardIndex[i] !== killedShard).every((p) => p > 0), `other shards' writers: ${progress.join(',')}`).toBe(true);
+      expect((await fault('restart-redis', kill.target)).notes.join(' ')).toMatch(/rejoined after \d+ ms as replica/);
+
+      const paused = await fault('pause-redis-primary');
+      expect(paused.notes.join(' ')).toMatch(/was a replica again after \d+ ms/);
+      const replica = await fault('kill-redis-replica');
+      await settle(1000);
+      expect((await fault('restart-redis', replica.target)).recoveredAfterMs).not.toBeNull();
+      expect((await fault('fast-restart-redis-primary')).recoveredAfterMs).not.toBeNull();
+      await settle(1000);
+      return writers.stop();
+    })();
+
+    const check = await checkAcknowledged(phase2, tallies);
+    console.log(`[cluster] durability: ${JSON.stringify({ ...check, details: check.details.slice(0, 5) })}`);
+    expect(check.acknowledged).toBeGreaterThan(100);
+    expect(check).toMatchObject({ sessionsLost: 0, unreadable: 0, acknowledgedLost: 0, overCounted: 0 });
+
+    // Ctrl-C stops everything it started: no node of the cluster answers any more.
+    process.kill(-(up.pid ?? 0), 'SIGINT');
+    await closed;
+    for (const port of ports.values()) expect(await askNode(port, (redis) => redis.ping())).toBeNull();
+  }, 600_000);
+});
