@@ -69,6 +69,10 @@ describe('npm run up -- --redis cluster --instances 2', () => {
   it('serves phase 2 from three shards, and loses no acknowledged write while each Redis fault hits one of them', async () => {
     // The sign-in limit off: every session here comes from 127.0.0.1 (the limit is tested on its own).
     const env = { ...process.env, TMPDIR: labTmp, AUTH_RATE_LIMIT_MAX: '0' };
+    // A shape it does not have is refused before anything starts.
+    const unknown = await run('npm', ['run', 'up', '--', '--redis', 'raft'], { cwd: repoRoot, env });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('up: --redis is one of single, sentinel, cluster, not raft');
     // Its own process group, so Ctrl-C reaches npm, the shell and the harness as in a terminal.
     up = spawn('npm', ['run', 'up', '--', '--redis', 'cluster', '--instances', '2'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => { output += chunk.toString(); };
