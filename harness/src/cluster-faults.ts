@@ -9,6 +9,7 @@
  * (`restart-redis <node>`). Its sessions are still read meanwhile. ADR 12 says why, and how a spare
  * replica would lift it.
  */
+import { sessionKey } from 'phase2-production/session-keys';
 import type { Phase2Topology } from './topology.ts';
 import type { ClusterShard, RunningRedisCluster } from './infra/redis-cluster.ts';
 import { askNode } from './infra/redis-cluster.ts';
@@ -34,7 +35,7 @@ async function shardOf(cluster: RunningRedisCluster, action: string, nodeName?: 
 async function slotOf(cluster: RunningRedisCluster, sessionId: string): Promise<number> {
   for (const node of cluster.nodes) {
     if (!node.process()) continue;
-    const slot = await askNode(node.port, (redis) => redis.call('CLUSTER', 'KEYSLOT', `sess:{${sessionId.slice(0, 1)}}`) as Promise<number>);
+    const slot = await askNode(node.port, (redis) => redis.call('CLUSTER', 'KEYSLOT', sessionKey(sessionId)) as Promise<number>);
     if (slot !== null) return slot;
   }
   throw new Error('no cluster node answers');

@@ -15,7 +15,7 @@ import { freePort } from './ports.ts';
 import { startPhase1, type RunningPhase } from './phases.ts';
 import type { ManagedProcess } from './processes.ts';
 import { startPhase2Topology, type Phase2Topology } from './topology.ts';
-import type { RedisMode } from './phase2.ts';
+import type { PostgresMode, RedisMode } from './phase2.ts';
 import { checkAcknowledged, startSession, type DurabilityCheck, type SessionClient, type WriterTally } from './load.ts';
 import { queryPrometheus } from './infra/prometheus.ts';
 
@@ -42,6 +42,7 @@ export interface CutoverStageOptions {
   ha?: boolean;
   /** The session store's shape, if not the one `ha` says. */
   redis?: RedisMode;
+  postgres?: PostgresMode;
   echo?: boolean;
   /** Phase 2's share to start with (default 0: everyone on phase 1). */
   phase2Percent?: number;
@@ -63,6 +64,7 @@ export async function startCutoverStage(cleanup: Cleanup, options: CutoverStageO
     instances: ports.length,
     ha: options.ha ?? false,
     ...(options.redis ? { redis: options.redis } : {}),
+    ...(options.postgres ? { postgres: options.postgres } : {}),
     ports,
     env: { ...common, ...options.phase2Env, HANDOVER_PEERS: `http://127.0.0.1:${phase1Port}` },
     echo,

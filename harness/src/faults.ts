@@ -332,8 +332,76 @@ export async function stopPostgres(topology: Phase2Topology): Promise<Observatio
   o.downAfterMs = Math.round(performance.now() - o.t0);
   // A fast shutdown ends every session at once but still takes time to finish under load.
   o.notes.push(`PostgreSQL took ${o.downAfterMs} ms to stop (fast shutdown)`);
+  if (topology.stack.postgresReplica) {
+    // The catalog reads from the replica; signing in needs the primary (users, refresh tokens).
+    o.recoveredAfterMs = await until(databaseCheck(topology, 'fail'), o.t0);
+    o.notes.push('recovered = every instance reports the database down (what needs the primary answers 503), while the catalog still answers from the replica; start-postgres brings it back');
+    return finish(o);
+  }
   o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`, {}, (status) => status === 503), o.t0);
   o.notes.push('recovered = the catalog answers 503 (not a hang); start-postgres brings it back');
+  return finish(o);
+}
+
+/** Whether every running instance's health report has the database check (the primary) at `status`. */
+const databaseCheck = (topology: Phase2Topology, status: 'pass' | 'fail') => async () => {
+  const running = topology.instances.filter((i) => i.process);
+  const reports = await Promise.all(running.map(async (i) => (await (await fetch(`${i.url}/health`, { signal: AbortSignal.timeout(3000) })).json()) as { checks?: { name: string; status: string }[] }));
+  return reports.every((report) => report.checks?.find((check) => check.name === 'database')?.status === status);
+};
+
+function replicated(topology: Phase2Topology, action: string) {
+  const { postgresReplica: replica, pgbouncer } = topology.stack;
+  if (!replica || !pgbouncer) throw new Error(`${action} needs PostgreSQL with its replica and PgBouncer (--postgres replica)`);
+  return { replica, pgbouncer };
+}
+
+/** Whether every running instance says where the catalog reads now (its health report). */
+const catalogReadsOn = (topology: Phase2Topology, where: RegExp) => async () => {
+  const running = topology.instances.filter((i) => i.process);
+  const reports = await Promise.all(running.map(async (i) => (await fetch(`${i.url}/health`, { signal: AbortSignal.timeout(2000) })).text()));
+  return reports.every((text) => where.test(text));
+};
+
+/** Stop the streaming replica: the catalog's reads go to the primary (each instance notices on its next read). */
+export async function stopPostgresReplica(topology: Phase2Topology): Promise<Observation> {
+  const { replica } = replicated(topology, 'stop-postgres-replica');
+  const o = observation('stop-postgres-replica', 'postgres-replica', replica.process());
+  await replica.stop();
+  o.downAfterMs = Math.round(performance.now() - o.t0);
+  o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`), o.t0);
+  o.notes.push('recovered = the catalog answers, from the primary; start-postgres-replica brings the replica back');
+  return finish(o);
+}
+
+/** Start the replica again: it catches up from the primary's WAL, and the catalog's reads go back to it. */
+export async function startPostgresReplica(topology: Phase2Topology): Promise<Observation> {
+  const { replica } = replicated(topology, 'start-postgres-replica');
+  const o = observation('start-postgres-replica', 'postgres-replica', null);
+  await replica.start();
+  o.pid = pidOf(replica.process());
+  o.recoveredAfterMs = await until(catalogReadsOn(topology, /catalog reads on its replica/), o.t0, 60_000);
+  o.notes.push('recovered = every instance reports its catalog reads on the replica again');
+  return finish(o);
+}
+
+/** Stop PgBouncer: what needs the primary answers 503 (not a hang); the catalog reads from the replica, and sessions (Redis) go on. */
+export async function stopPgBouncer(topology: Phase2Topology): Promise<Observation> {
+  const { pgbouncer } = replicated(topology, 'stop-pgbouncer');
+  const o = observation('stop-pgbouncer', 'pgbouncer', pgbouncer.process());
+  await pgbouncer.stop();
+  o.downAfterMs = Math.round(performance.now() - o.t0);
+  o.recoveredAfterMs = await until(databaseCheck(topology, 'fail'), o.t0);
+  o.notes.push('recovered = every instance reports the database down (what needs the primary answers 503), while the catalog answers from the replica and sessions from Redis; start-pgbouncer brings it back');
+  return finish(o);
+}
+
+export async function startPgBouncer(topology: Phase2Topology): Promise<Observation> {
+  const { pgbouncer } = replicated(topology, 'start-pgbouncer');
+  const o = observation('start-pgbouncer', 'pgbouncer', null);
+  await pgbouncer.start();
+  o.pid = pidOf(pgbouncer.process());
+  o.recoveredAfterMs = await until(databaseCheck(topology, 'pass'), o.t0);
   return finish(o);
 }
 
@@ -341,7 +409,8 @@ export async function startPostgres(topology: Phase2Topology): Promise<Observati
   const o = observation('start-postgres', 'postgres', null);
   await topology.stack.postgres.start();
   o.pid = pidOf(topology.stack.postgres.process());
-  o.recoveredAfterMs = await until(answers(`${topology.url}/api/products/kb-001`), o.t0);
+  // With a replica the catalog answered throughout: back is when every instance reaches the primary again.
+  o.recoveredAfterMs = await until(topology.stack.postgresReplica ? databaseCheck(topology, 'pass') : answers(`${topology.url}/api/products/kb-001`), o.t0);
   return finish(o);
 }
 

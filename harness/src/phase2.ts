@@ -11,6 +11,8 @@ import type { Cleanup } from './cleanup.ts';
 import { phase2Dir } from './paths.ts';
 import { startProcess, type ManagedProcess } from './processes.ts';
 import { startPostgres, type RunningPostgres } from './infra/postgres.ts';
+import { startPostgresReplica } from './infra/postgres-replica.ts';
+import { startPgBouncer, type RunningPgBouncer } from './infra/pgbouncer.ts';
 import { startRedis, type RunningRedis } from './infra/redis.ts';
 import { startRedisHa, type RunningRedisHa } from './infra/redis-ha.ts';
 import { startRedisCluster, type RunningRedisCluster } from './infra/redis-cluster.ts';
@@ -24,6 +26,9 @@ export interface Phase2Stack {
   /** A Redis Cluster: three shards, each a primary and a replica. */
   redisCluster: RunningRedisCluster | null;
   postgres: RunningPostgres;
+  /** With `--postgres replica`: a streaming replica for the catalog's reads, and PgBouncer (transaction mode) in front of the primary. */
+  postgresReplica: RunningPostgres | null;
+  pgbouncer: RunningPgBouncer | null;
   /** The settings every instance gets (the same secret, the same stores). */
   env: StackEnv;
   /** The session store in a line: where each of its processes listens. */
@@ -69,8 +74,12 @@ export function instanceEnv(instanceId: string, port: number | string): Record<s
 export type RedisMode = 'single' | 'sentinel' | 'cluster';
 export const REDIS_MODES: readonly RedisMode[] = ['single', 'sentinel', 'cluster'];
 
+/** PostgreSQL alone, or with a streaming replica and PgBouncer in front of the primary. */
+export type PostgresMode = 'single' | 'replica';
+export const POSTGRES_MODES: readonly PostgresMode[] = ['single', 'replica'];
+
 /** `ha` (the Sentinel topology, or one Redis) unless `redis` names the shape. */
-export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean; redis?: RedisMode } = {}): Promise<Phase2Stack> {
+export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?: boolean; redis?: RedisMode; postgres?: PostgresMode } = {}): Promise<Phase2Stack> {
   const workDir = mkdtempSync(join(tmpdir(), 'lab-phase2-'));
   cleanup.add(`remove ${workDir}`, () => { rmSync(workDir, { recursive: true, force: true }); });
   const mode = options.redis ?? (options.ha ? 'sentinel' : 'single');
@@ -91,14 +100,19 @@ export async function startPhase2Infrastructure(cleanup: Cleanup, options: { ha?
     return { ...none, redis, description: `redis ${redis.url}`, settings: { url: redis.url } };
   };
   const [{ redis, redisHa, redisCluster, description, settings }, postgres] = await Promise.all([startStore(), startPostgres(cleanup)]);
+  const replicated = options.postgres === 'replica';
+  const [postgresReplica, pgbouncer] = replicated ? await Promise.all([startPostgresReplica(cleanup, postgres), startPgBouncer(cleanup, postgres)]) : [null, null];
   const env = stackEnv({
     redis: settings,
-    databaseUrl: postgres.url,
+    databaseUrl: pgbouncer?.url ?? postgres.url,
     jwtSecret: randomBytes(32).toString('base64url'),
     maintenanceFile: join(workDir, 'maintenance'),
   });
-  await runMigrate(env, []);
-  return { redis, redisHa, redisCluster, postgres, env, workDir, storeDescription: description };
+  if (postgresReplica) Object.assign(env, { DATABASE_POOLER: 'pgbouncer-transaction', DATABASE_READ_URL: postgresReplica.url });
+  // Against PostgreSQL itself: the migration holds a session advisory lock, which PgBouncer's
+  // transaction mode would not keep on one server connection.
+  await runMigrate({ ...env, DATABASE_URL: postgres.url }, []);
+  return { redis, redisHa, redisCluster, postgres, postgresReplica, pgbouncer, env, workDir, storeDescription: description };
 }
 
 /** `npm run migrate` of phase 2, as a deployment would run it. */

@@ -7,7 +7,7 @@ import type { Cleanup } from './cleanup.ts';
 import { freePort } from './ports.ts';
 import type { ManagedProcess } from './processes.ts';
 import { startNginx, type RunningNginx, type Upstream } from './infra/nginx.ts';
-import { startPhase2Infrastructure, startPhase2Instance, type Phase2Stack, type RedisMode } from './phase2.ts';
+import { startPhase2Infrastructure, startPhase2Instance, type Phase2Stack, type PostgresMode, type RedisMode } from './phase2.ts';
 
 export interface Instance {
   id: string;
@@ -31,6 +31,8 @@ export interface TopologyOptions {
   ha?: boolean;
   /** The session store's shape, if not the one `ha` says: 'cluster' for a Redis Cluster. */
   redis?: RedisMode;
+  /** 'replica': a streaming replica for the catalog, and PgBouncer in front of the primary. */
+  postgres?: PostgresMode;
   /** Extra settings for every instance. */
   env?: Record<string, string>;
   /** Copy every instance's log lines to this process's output, prefixed with its name. */
@@ -55,7 +57,7 @@ async function waitReady(url: string): Promise<void> {
 }
 
 export async function startPhase2Topology(cleanup: Cleanup, options: TopologyOptions = {}): Promise<Phase2Topology> {
-  const stack = await startPhase2Infrastructure(cleanup, { ha: options.ha ?? true, ...(options.redis ? { redis: options.redis } : {}) });
+  const stack = await startPhase2Infrastructure(cleanup, { ha: options.ha ?? true, ...(options.redis ? { redis: options.redis } : {}), ...(options.postgres ? { postgres: options.postgres } : {}) });
   const instances: Instance[] = [];
   for (let i = 1; i <= (options.instances ?? 3); i += 1) {
     const port = options.ports?.[i - 1] ?? (await freePort());

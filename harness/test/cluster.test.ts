@@ -1,12 +1,17 @@
 /**
- * `npm run up -- --redis cluster`, run as a user runs it: phase 2 on a Redis Cluster of three
- * shards (three primaries, three replicas, redis-server in cluster mode). Sessions spread over the
- * shards; then every Redis fault hits one shard, through `npm run fault` and the control server the
+ * `npm run up -- --redis cluster --postgres replica`, run as a user runs it: phase 2 past one
+ * primary of each kind. A Redis Cluster of three shards (three primaries, three replicas,
+ * redis-server in cluster mode), and PostgreSQL with a streaming replica serving the catalog's
+ * reads and PgBouncer (transaction mode) in front of the primary. Sessions spread over the shards;
+ * then every Redis fault hits one shard, through `npm run fault` and the control server the
  * console's buttons use, while twenty writers each increment a session of their own. The shard
- * that lost its replica takes no write while the others go on, and at the end every counter is
- * read back against what its writer was told (the durability count the Sentinel topology gets in
- * ha.test.ts). Its own TMPDIR keeps this lab apart from up.test.ts's, which may run beside it.
+ * that lost its replica takes no write while the others go on. Then the replica, PgBouncer and the
+ * primary go down in turn: the catalog answers from whichever still can, what needs the primary
+ * answers 503, and the sessions never notice. At the end every counter is read back against what
+ * its writer was told (the durability count the Sentinel topology gets in ha.test.ts). Its own
+ * TMPDIR keeps this lab apart from up.test.ts's, which may run beside it.
  */
+import { sessionKey } from 'phase2-production/session-keys';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,16 +70,19 @@ async function sessions(url: string, n: number): Promise<SessionClient[]> {
   return made;
 }
 
-describe('npm run up -- --redis cluster --instances 2', () => {
-  it('serves phase 2 from three shards, and loses no acknowledged write while each Redis fault hits one of them', async () => {
+describe('npm run up -- --redis cluster --postgres replica --instances 2', () => {
+  it('serves phase 2 from three shards and a PostgreSQL replica behind PgBouncer, and loses no acknowledged write while each Redis fault hits one shard and each PostgreSQL part goes down', async () => {
     // The sign-in limit off: every session here comes from 127.0.0.1 (the limit is tested on its own).
     const env = { ...process.env, TMPDIR: labTmp, AUTH_RATE_LIMIT_MAX: '0' };
     // A shape it does not have is refused before anything starts.
     const unknown = await run('npm', ['run', 'up', '--', '--redis', 'raft'], { cwd: repoRoot, env });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('up: --redis is one of single, sentinel, cluster, not raft');
+    const noPostgres = await run('npm', ['run', 'up', '--', '--postgres', 'sharded'], { cwd: repoRoot, env });
+    expect(noPostgres.status).toBe(2);
+    expect(noPostgres.stderr).toContain('up: --postgres is one of single, replica, not sharded');
     // Its own process group, so Ctrl-C reaches npm, the shell and the harness as in a terminal.
-    up = spawn('npm', ['run', 'up', '--', '--redis', 'cluster', '--instances', '2'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    up = spawn('npm', ['run', 'up', '--', '--redis', 'cluster', '--postgres', 'replica', '--instances', '2'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => { output += chunk.toString(); };
     up.stdout?.on('data', collect);
     up.stderr?.on('data', collect);
@@ -91,6 +99,7 @@ describe('npm run up -- --redis cluster --instances 2', () => {
     const ports = new Map(printed.flatMap((m) => [[m[1] ?? '', Number(m[2])], [m[3] ?? '', Number(m[4])]] as [string, number][]));
     const nodeNames = [...ports.keys()];
     expect(nodeNames).toHaveLength(6);
+    expect(output).toMatch(/^\s+postgres streaming replica postgres:\/\/\S+ \(the catalog's reads\), pgbouncer postgres:\/\/\S+ \(transaction mode, in front of the primary\)$/m);
     const { controlUrl, actions } = readUpState(join(labTmp, 'stateless-vs-stateful-lab', basename(STATE_FILE)));
     // The Sentinels' actions are not offered: a cluster has none.
     expect(actions).toEqual(expect.arrayContaining(['kill-redis-primary', 'restart-redis', 'fast-restart-redis-primary', 'pause-redis-primary', 'kill-redis-replica']));
@@ -107,7 +116,7 @@ describe('npm run up -- --redis cluster --instances 2', () => {
     const slotOfSession = async (client: SessionClient) => {
       const id = client.cookie.replace(/^sid=/, '');
       for (const port of ports.values()) {
-        const slot = await askNode(port, (redis) => redis.call('CLUSTER', 'KEYSLOT', `sess:{${id.slice(0, 1)}}`) as Promise<number>);
+        const slot = await askNode(port, (redis) => redis.call('CLUSTER', 'KEYSLOT', sessionKey(id)) as Promise<number>);
         if (slot !== null) return slot;
       }
       throw new Error('no cluster node answers');
@@ -119,7 +128,8 @@ describe('npm run up -- --redis cluster --instances 2', () => {
     const shards = await shardsNow();
     const slots = await Promise.all(clients.map(slotOfSession));
     const shardIndex = slots.map((slot) => shards.findIndex((s) => s.slots.some(([from, to]) => slot >= from && slot <= to)));
-    for (let i = 0; i < shards.length; i += 1) expect(shardIndex.filter((s) => s === i).length, `sessions on shard ${i}`).toBeGreaterThan(0);
+    const spread = `shards ${JSON.stringify(shards.map((s) => ({ port: s.port, slots: s.slots })))}; sessions' slots ${slots.join(',')}`;
+    for (let i = 0; i < shards.length; i += 1) expect(shardIndex.filter((s) => s === i).length, `sessions on shard ${i}: ${spread}`).toBeGreaterThan(0);
     const perShard = await Promise.all(shards.map((s) => askNode(s.port, async (redis) => ({ keys: await redis.dbsize(), memory: /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] }))));
     console.log(`[cluster] ${clients.length} writers' sessions over ${shards.length} shards: ${shards.map((s, i) => `:${s.port} ${shardIndex.filter((x) => x === i).length} of them (${String(perShard[i]?.keys)} keys, ${String(perShard[i]?.memory)} bytes used)`).join('; ')}`);
     const stats = (await (await fetch(`${phase2}/api/stateful/stats`)).json()) as { liveSessions: number };
@@ -159,6 +169,40 @@ describe('npm run up -- --redis cluster --instances 2', () => {
       await settle(1000);
       expect((await fault('restart-redis', replica.target)).recoveredAfterMs).not.toBeNull();
       expect((await fault('fast-restart-redis-primary')).recoveredAfterMs).not.toBeNull();
+
+      // PostgreSQL's parts, one at a time, the writers still going: sessions need none of them.
+      const status = async (path: string, init: RequestInit = {}) => (await fetch(`${phase2}${path}`, init)).status;
+      const signIn = () => status('/api/auth/tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) });
+      // Once the instances reach the primary again, a client that retries a 503 signs in: an
+      // instance may still hand out a connection that went down with PgBouncer, once.
+      const signedInAgain = async () => {
+        const deadline = Date.now() + 30_000;
+        let answer = await signIn();
+        while (answer === 503 && Date.now() < deadline) {
+          await settle(500);
+          answer = await signIn();
+        }
+        return answer;
+      };
+      expect(await signIn()).toBe(200);
+      expect((await fault('stop-postgres-replica')).recoveredAfterMs).not.toBeNull();
+      expect(await status('/api/products/kb-001')).toBe(200);
+      expect(await fault('start-postgres-replica')).toMatchObject({ recoveredAfterMs: expect.any(Number) as unknown });
+      // PgBouncer down: the primary is out of reach (sign-in answers 503, as a problem), the
+      // catalog answers from the replica.
+      expect((await fault('stop-pgbouncer')).recoveredAfterMs).not.toBeNull();
+      const refused = await fetch(`${phase2}/api/auth/tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'alice', password: 'wonderland' }) });
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(await status('/api/products/kb-001')).toBe(200);
+      expect((await fault('start-pgbouncer')).recoveredAfterMs).not.toBeNull();
+      expect(await signedInAgain()).toBe(200);
+      // The primary itself down: the replica still serves the catalog.
+      expect((await fault('stop-postgres')).recoveredAfterMs).not.toBeNull();
+      expect(await status('/api/products?limit=2')).toBe(200);
+      expect(await signIn()).toBe(503);
+      expect((await fault('start-postgres')).recoveredAfterMs).not.toBeNull();
+      expect(await signedInAgain()).toBe(200);
       await settle(1000);
       return writers.stop();
     })();

@@ -23,7 +23,7 @@ function topology(redisHa: RunningRedisHa | null): Phase2Topology {
     url: 'http://127.0.0.1:1',
     nginx: {} as Phase2Topology['nginx'],
     instances: [{ id: 'api-1', port: 1, url: 'http://127.0.0.1:1', process: null }],
-    stack: { redis: null, redisHa, redisCluster: null, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent', storeDescription: 'a description' },
+    stack: { redis: null, redisHa, redisCluster: null, postgresReplica: null, pgbouncer: null, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent', storeDescription: 'a description' },
     startInstance: () => Promise.reject(new Error('an instance was asked to start')),
   };
 }

@@ -38,10 +38,15 @@ export function createComponents(config: Config, log: { warn(details: object, me
   for (const [client, name] of [[redis, 'sessions'], [limitsRedis, 'rate limits']] as const) {
     keepConnected(client, () => closing, () => { log.warn({}, `redis (${name}) client ended; connecting it again`); });
   }
+  const poolSettings = { max: config.pgPoolMax, timeoutMs: config.dependencyTimeoutMs, applicationName: `${config.phase}/${config.instanceId}` };
   const pool = createPool(
-    { connectionString: config.databaseUrl, max: config.pgPoolMax, timeoutMs: config.dependencyTimeoutMs, applicationName: `${config.phase}/${config.instanceId}` },
+    { ...poolSettings, connectionString: config.databaseUrl, pooler: config.databasePooler },
     (error) => { log.warn({ err: error }, 'postgres idle client error'); },
   );
+  // The replica is PostgreSQL itself (a read pool beside the primary's), not behind PgBouncer.
+  const readPool = config.databaseReadUrl
+    ? createPool({ ...poolSettings, connectionString: config.databaseReadUrl }, (error) => { log.warn({ err: error }, 'postgres replica idle client error'); })
+    : null;
   const sessions = new RedisSessionStore(redis, {
     ttlSeconds: config.sessionTtlSeconds,
     waitReplicas: config.redisWaitReplicas,
@@ -49,7 +54,7 @@ export function createComponents(config: Config, log: { warn(details: object, me
     waitTimeoutMs: Math.max(10, Math.floor(config.dependencyTimeoutMs / 2)),
     ...options,
   });
-  const catalog = new PgCatalog(pool);
+  const catalog = new PgCatalog(pool, readPool);
   const audit = new AuditLog(pool, {
     instance: config.instanceId,
     flushIntervalMs: config.auditFlushIntervalMs,
@@ -86,7 +91,11 @@ export function createComponents(config: Config, log: { warn(details: object, me
       dependencies: () =>
         Promise.all([
           timed('sessionStore', async () => { await sessions.ping(); return 'Redis'; }),
-          timed('database', async () => { await catalog.ping(); return 'PostgreSQL'; }),
+          timed('database', async () => {
+            await catalog.ping();
+            const replica = await catalog.pingReplica();
+            return replica === null ? 'PostgreSQL' : replica ? 'PostgreSQL; catalog reads on its replica' : 'PostgreSQL; replica unreachable, catalog reads on the primary';
+          }),
         ]),
     },
     metrics: { contentType: metrics.registry.contentType, render: () => metrics.registry.metrics() },
@@ -107,7 +116,7 @@ export function createComponents(config: Config, log: { warn(details: object, me
       closing = true;
       maintenance.close();
       await audit.close(Date.now() + config.shutdownTimeoutMs / 2);
-      await pool.end();
+      await Promise.all([pool.end(), readPool?.end()]);
       await Promise.allSettled([redis.quit(), limitsRedis.quit()]);
     },
   };

@@ -18,6 +18,8 @@ export const SETTINGS_SCHEMA = {
     REDIS_MASTER_NAME: { type: 'string', minLength: 1, default: 'lab-primary' },
     REDIS_WAIT_REPLICAS: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
     DATABASE_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DATABASE_READ_URL: { type: 'string', pattern: '^postgres(ql)?://' },
+    DATABASE_POOLER: { type: 'string', enum: ['none', 'pgbouncer-transaction'], default: 'none' },
     PG_POOL_MAX: { type: 'integer', minimum: 1, maximum: 200, default: 10 },
     DEPENDENCY_TIMEOUT_MS: { type: 'integer', minimum: 50, maximum: 60000, default: 1000 },
     ...SHARED_SETTINGS,
@@ -40,6 +42,8 @@ interface RawEnv extends SharedRawEnv {
   REDIS_MASTER_NAME: string;
   REDIS_WAIT_REPLICAS: number;
   DATABASE_URL: string;
+  DATABASE_READ_URL?: string;
+  DATABASE_POOLER: 'none' | 'pgbouncer-transaction';
   PG_POOL_MAX: number;
   DEPENDENCY_TIMEOUT_MS: number;
   /** Required here (the schema says so): production never invents its signing key. */
@@ -72,6 +76,10 @@ export interface Config extends SharedSettings {
   /** Replicas that must have a session write (WAIT) before the client is told it succeeded. */
   redisWaitReplicas: number;
   databaseUrl: string;
+  /** A streaming replica for the catalog's reads (the primary answers them while it is unreachable); null: the primary. */
+  databaseReadUrl: string | null;
+  /** What DATABASE_URL reaches: PostgreSQL itself, or PgBouncer in transaction mode (which refuses some startup parameters). */
+  databasePooler: 'none' | 'pgbouncer-transaction';
   pgPoolMax: number;
   /** How long a call to Redis or PostgreSQL may take before the request answers 503. */
   dependencyTimeoutMs: number;
@@ -104,6 +112,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redis,
     redisWaitReplicas: raw.REDIS_WAIT_REPLICAS,
     databaseUrl: raw.DATABASE_URL,
+    databaseReadUrl: raw.DATABASE_READ_URL ?? null,
+    databasePooler: raw.DATABASE_POOLER,
     pgPoolMax: raw.PG_POOL_MAX,
     dependencyTimeoutMs: raw.DEPENDENCY_TIMEOUT_MS,
     jwtSecret: raw.JWT_SECRET,

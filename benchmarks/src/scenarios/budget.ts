@@ -81,6 +81,8 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
       redis,
       redisHa: null,
       redisCluster: null,
+      postgresReplica: null,
+      pgbouncer: null,
       storeDescription: `redis ${redis.url}, maxmemory ${budget.mebibytes} MiB`,
       postgres: env.topology.stack.postgres,
       workDir: env.topology.stack.workDir,

@@ -1,7 +1,8 @@
 /**
- * `npm run up [-- --instances N] [-- --redis sentinel|single|cluster] [-- --single-redis] [-- --logs]`:
+ * `npm run up [-- --instances N] [-- --redis sentinel|single|cluster] [-- --postgres single|replica] [-- --single-redis] [-- --logs]`:
  * phase 1, and phase 2's production topology (nginx over N instances, Redis behind Sentinel, or one
- * Redis, or a Redis Cluster of three shards; PostgreSQL), left running
+ * Redis, or a Redis Cluster of three shards; PostgreSQL, alone or with a streaming replica for the
+ * catalog and PgBouncer in front of the primary), left running
  * with their URLs printed, and the live lab beside them: Prometheus scraping everything every
  * second, virtual users on both phases, and the console at the `lab:` URL. The console's buttons
  * and `npm run fault -- <action>` break them on purpose; Ctrl-C stops all.
@@ -19,14 +20,16 @@ import * as faults from '../faults.ts';
 import * as clusterFaults from '../cluster-faults.ts';
 import { startLab } from '../lab/lab.ts';
 import { describeError } from '../errors.ts';
-import { REDIS_MODES, type RedisMode } from '../phase2.ts';
+import { POSTGRES_MODES, REDIS_MODES, type PostgresMode, type RedisMode } from '../phase2.ts';
 
 const isRedisMode = (value: string | undefined): value is RedisMode => REDIS_MODES.includes(value as RedisMode);
+const isPostgresMode = (value: string | undefined): value is PostgresMode => POSTGRES_MODES.includes(value as PostgresMode);
 
 const { values } = parseArgs({
   options: {
     instances: { type: 'string', default: '3' },
     redis: { type: 'string', default: 'sentinel' },
+    postgres: { type: 'string', default: 'single' },
     'single-redis': { type: 'boolean', default: false },
     logs: { type: 'boolean', default: false },
   },
@@ -35,6 +38,11 @@ const instances = Number(values.instances);
 const redisMode = values['single-redis'] ? 'single' : values.redis;
 if (!isRedisMode(redisMode)) {
   console.error(`up: --redis is one of ${REDIS_MODES.join(', ')}, not ${redisMode}`);
+  process.exit(2);
+}
+const postgresMode = values.postgres;
+if (!isPostgresMode(postgresMode)) {
+  console.error(`up: --postgres is one of ${POSTGRES_MODES.join(', ')}, not ${postgresMode}`);
   process.exit(2);
 }
 if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
@@ -49,6 +57,7 @@ try {
   const stage = await startCutoverStage(cleanup, {
     instances,
     redis: redisMode,
+    postgres: postgresMode,
     echo: values.logs,
     phase2Percent: 100,
     phase1Env: values.logs ? { LOG_REQUESTS: 'true' } : {},
@@ -63,6 +72,8 @@ try {
   console.log(`        nginx over ${topology.instances.map((i) => `${i.id} ${i.url}`).join(', ')}`);
   console.log(`        ${topology.stack.storeDescription}`);
   console.log(`        postgres ${topology.stack.postgres.url}`);
+  const { postgresReplica, pgbouncer } = topology.stack;
+  if (postgresReplica && pgbouncer) console.log(`        postgres streaming replica ${postgresReplica.url} (the catalog's reads), pgbouncer ${pgbouncer.url} (transaction mode, in front of the primary)`);
 
   const need = (target: string | undefined, what: string): string => {
     if (!target) throw new Error(`this action needs a ${what}`);
@@ -95,6 +106,14 @@ try {
       } satisfies Record<string, FaultHandler>),
     'stop-postgres': () => faults.stopPostgres(topology),
     'start-postgres': () => faults.startPostgres(topology),
+    ...(postgresMode === 'replica'
+      ? {
+        'stop-postgres-replica': () => faults.stopPostgresReplica(topology),
+        'start-postgres-replica': () => faults.startPostgresReplica(topology),
+        'stop-pgbouncer': () => faults.stopPgBouncer(topology),
+        'start-pgbouncer': () => faults.startPgBouncer(topology),
+      } satisfies Record<string, FaultHandler>
+      : {}),
     'cutover-share': (target) => faults.setCutoverShare(stage, need(target, "phase 2's share of users, in percent (0 to 100)")),
     'kill-phase1': async () => {
       const observation = await faults.killPhase1(phase1);

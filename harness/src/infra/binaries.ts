@@ -12,6 +12,8 @@ export type SystemProgram =
   | 'redis-cli'
   | 'postgres'
   | 'initdb'
+  | 'pg_basebackup'
+  | 'pgbouncer'
   | 'nginx'
   | 'chromium'
   | 'openssl'
@@ -27,6 +29,8 @@ const PACKAGES: Record<SystemProgram, string> = {
   'redis-cli': 'redis-tools',
   postgres: 'postgresql',
   initdb: 'postgresql',
+  pg_basebackup: 'postgresql',
+  pgbouncer: 'pgbouncer',
   nginx: 'nginx-light',
   chromium: 'chromium',
   openssl: 'openssl',

@@ -18,6 +18,9 @@ import { ensurePrograms } from './binaries.ts';
 export interface RunningPostgres {
   url: string;
   port: number;
+  /** The superuser and the database the app uses. */
+  user: string;
+  database: string;
   process(): ManagedProcess | null;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -26,8 +29,8 @@ export interface RunningPostgres {
 const DATABASE = 'lab';
 const SUPERUSER = 'lab';
 
-/** The uid and gid to run PostgreSQL as: ours, unless we are root. */
-function serverUser(): { uid: number; gid: number } | null {
+/** The uid and gid to run PostgreSQL (and PgBouncer, which refuses root too) as: ours, unless we are root. */
+export function serverUser(): { uid: number; gid: number } | null {
   if (process.getuid?.() !== 0) return null;
   const passwd = readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':'));
   const entry = passwd.find((fields) => fields[0] === 'postgres') ?? passwd.find((fields) => fields[0] === 'nobody');
@@ -38,7 +41,8 @@ function serverUser(): { uid: number; gid: number } | null {
 export async function startPostgres(cleanup: Cleanup, options: { durable?: boolean; name?: string } = {}): Promise<RunningPostgres> {
   const existing = process.env.DATABASE_URL;
   if (existing) {
-    return { url: existing, port: Number(new URL(existing).port || 5432), process: () => null, stop: () => Promise.reject(new Error('DATABASE_URL is external: the harness does not stop it')), start: () => Promise.resolve() };
+    const external = new URL(existing);
+    return { url: existing, port: Number(external.port || 5432), user: decodeURIComponent(external.username), database: external.pathname.slice(1), process: () => null, stop: () => Promise.reject(new Error('DATABASE_URL is external: the harness does not stop it')), start: () => Promise.resolve() };
   }
   const programs = ensurePrograms(['initdb', 'postgres']);
   const dir = mkdtempSync(join(tmpdir(), 'lab-postgres-'));
@@ -85,5 +89,5 @@ export async function startPostgres(cleanup: Cleanup, options: { durable?: boole
   await admin.connect();
   await admin.query(`CREATE DATABASE ${DATABASE}`);
   await admin.end();
-  return { url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`, port, process: () => child, stop, start };
+  return { url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`, port, user: SUPERUSER, database: DATABASE, process: () => child, stop, start };
 }

@@ -58,6 +58,10 @@ export function faultButtons(actions: readonly string[], instances: readonly str
   }
   add('stop-postgres', 'stop PostgreSQL', 'PostgreSQL');
   add('start-postgres', 'start PostgreSQL', 'PostgreSQL');
+  add('stop-postgres-replica', 'stop the PostgreSQL replica', 'PostgreSQL');
+  add('start-postgres-replica', 'start the PostgreSQL replica', 'PostgreSQL');
+  add('stop-pgbouncer', 'stop PgBouncer', 'PostgreSQL');
+  add('start-pgbouncer', 'start PgBouncer', 'PostgreSQL');
   add('kill-phase1', 'kill phase 1', 'Phase 1');
   // The cutover (ADR 11): who answers which users, through the one public entry.
   for (const percent of ['0', '10', '50', '100']) add('cutover-share', `phase 2 answers ${percent} % of users`, 'Cutover', percent);

@@ -11,13 +11,18 @@ import { guardDependency } from 'core';
 
 export type Pool = pg.Pool;
 
-export function createPool(options: { connectionString: string; max: number; timeoutMs: number; applicationName: string }, onError: (error: Error) => void): pg.Pool {
+/**
+ * `pooler`: through PgBouncer in transaction mode, which refuses statement_timeout as a startup
+ * parameter: the server-side bound is then PgBouncer's to set on its server connections (the
+ * harness's pgbouncer.ini does), and the client-side query timeout still holds.
+ */
+export function createPool(options: { connectionString: string; max: number; timeoutMs: number; applicationName: string; pooler?: 'none' | 'pgbouncer-transaction' }, onError: (error: Error) => void): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max,
     connectionTimeoutMillis: options.timeoutMs,
     idleTimeoutMillis: 30_000,
-    statement_timeout: options.timeoutMs,
+    ...(options.pooler === 'pgbouncer-transaction' ? {} : { statement_timeout: options.timeoutMs }),
     query_timeout: options.timeoutMs,
     application_name: options.applicationName,
   });

@@ -15,10 +15,10 @@
  * sessions handed away are sorted sets (`handover:moved:{<bucket>}`, id → until when).
  *
  * Buckets, for a Redis Cluster, where a script may only touch keys of one hash slot: every key a
- * script takes carries the same hash tag, the session's bucket (the first character of its id, one
- * of 64), so a session and the tombstones beside it share a slot, and the database holds one key
- * per session plus at most 64 sets of tombstones, which countLive can leave out. 64 buckets spread
- * sessions over up to 64 slots: even enough for a few shards, and resharded a bucket at a time.
+ * script takes carries the same hash tag, the session's bucket (from the first characters of its
+ * id, one of 256), so a session and the tombstones beside it share a slot, and the database holds
+ * one key per session plus at most 256 sets of tombstones, which countLive can leave out. The
+ * buckets spread sessions over up to 256 slots, resharded a bucket at a time.
  * WAIT goes to the node that ran the write, in the same pipeline, on the same connection.
  *
  * Replication to a replica is asynchronous: a primary that dies loses the writes it had not yet
@@ -36,13 +36,8 @@ import {
 } from 'core';
 import { randomUUID } from 'node:crypto';
 import { LIMITS_HASH_TAG, REDIS_ROLE, guardRedis, type RedisClient } from '../redis.ts';
+import { ALL_TOMBSTONES, bucketOf, sessionKey, tombstonesKey } from './keys.ts';
 
-/** The session's bucket: its id's first character (ids are random base64url). */
-const bucketOf = (id: string) => id.slice(0, 1);
-const sessionKey = (id: string) => `sess:{${bucketOf(id)}}${id}`;
-const tombstonesKey = (bucket: string) => `handover:moved:{${bucket}}`;
-/** Every bucket's tombstones: what the session count leaves out. */
-const ALL_TOMBSTONES = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', tombstonesKey);
 const CART_PREFIX = 'c:';
 /** The error a script answers on a leased session; the store turns it into SessionMovingError. */
 const MOVING_REPLY = 'SESSION_MOVING';
