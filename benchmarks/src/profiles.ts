@@ -6,6 +6,8 @@ export interface Profile {
   load: LoadParameters;
   instances: number;
   capacitySteps: number[];
+  /** Sessions grown over the Redis Cluster's three shards, in steps. */
+  shardSteps: number[];
   /** The same memory budget for both phases, and how many sessions to try at most. */
   budget: { mebibytes: number; maxSessions: number };
   /**
@@ -30,6 +32,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 10, pipelining: 1, warmupSeconds: 0, roundSeconds: 1, rounds: 1 },
     instances: 2,
     capacitySteps: [100, 500],
+    shardSteps: [300],
     // Fewer sessions than it takes to fill the budget: the smoke run checks that both phases are
     // put under it and report what happened, in seconds; the quick profile goes to the limit.
     budget: { mebibytes: 40, maxSessions: 8_000 },
@@ -47,6 +50,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 10, pipelining: 1, warmupSeconds: 1, roundSeconds: 2, rounds: 2 },
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000],
+    shardSteps: [10_000, 50_000],
     budget: { mebibytes: 32, maxSessions: 160_000 },
     failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 30, steps: [10, 50, 100], holdMs: 8000, rollback: true, canaryShare: 30, rollbackBoundMs: 120_000 },
@@ -57,6 +61,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     load: { connections: 20, pipelining: 1, warmupSeconds: 3, roundSeconds: 10, rounds: 3 },
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
+    shardSteps: [10_000, 100_000, 300_000],
     budget: { mebibytes: 256, maxSessions: 2_000_000 },
     failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },

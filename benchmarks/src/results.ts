@@ -62,6 +62,16 @@ export interface CapacityRow {
   steps: CapacityStep[];
 }
 
+/** One step of the sessions-across-shards scenario (phase 2 on a Redis Cluster). */
+export interface ShardsStep {
+  sessions: number;
+  /** Each shard's primary: how many of the 16,384 slots it serves, its keys, the memory it uses, and how much that grew since before the first session. */
+  shards: { primary: string; slots: number; keys: number; usedMemoryBytes: number; grownBytes: number }[];
+  readP99Ms: number;
+  createPerSecond: number;
+  createErrors: number;
+}
+
 export interface BudgetRow {
   phase: string;
   budgetBytes: number;
@@ -190,6 +200,8 @@ export interface Results {
   cutover?: CutoverRun[];
   /** Absent from runs made before the peers were measured, and when the scenario was not chosen. */
   peers?: PeerRow[];
+  /** Absent from runs made before the cluster existed, and when the capacity scenario was not chosen. */
+  shards?: ShardsStep[];
   headlines: Headline[];
 }
 

@@ -12,6 +12,7 @@ import { runFailover } from './scenarios/failover.ts';
 import { runLabCost } from './scenarios/lab-cost.ts';
 import { runCutoverScenario } from './scenarios/cutover.ts';
 import { runPeers } from './scenarios/peers.ts';
+import { runShards } from './scenarios/shards.ts';
 
 export const SCENARIOS = ['throughput', 'peers', 'capacity', 'failover', 'lab', 'cutover'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -28,7 +29,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
-type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers'>>;
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers' | 'shards'>>;
 
 /** Each scenario: how many progress lines it prints, and what it measures into the results. */
 const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
@@ -41,10 +42,11 @@ const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Envi
     run: async (env, profile, into, progress) => { into.peers = await runPeers(env, profile.load, profile.peerTrials, progress); },
   },
   capacity: {
-    steps: (profile) => profile.capacitySteps.length * 4 + 2,
+    steps: (profile) => profile.capacitySteps.length * 4 + 2 + profile.shardSteps.length + 1,
     run: async (env, profile, into, progress) => {
       into.capacity = await runCapacity(env, profile.capacitySteps, profile.load, progress);
       into.budget = await runBudget(env, profile.budget, progress);
+      into.shards = await runShards(profile.shardSteps, profile.load, progress);
     },
   },
   failover: {
@@ -70,7 +72,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
   try {
-    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [] };
+    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [], shards: [] };
     for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
     return {
       profile: profile.name,

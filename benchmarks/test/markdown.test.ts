@@ -183,3 +183,32 @@ describe('the page around the charts', () => {
     expect(renderHtml('no heading', [])).toContain('<title>Benchmark report</title>');
   });
 });
+
+describe('the sessions across shards', () => {
+  const step = (sessions: number, keys: number[]) => ({
+    sessions,
+    shards: keys.map((k, i) => ({ primary: `redis-${i + 1}`, slots: [5461, 5462, 5461][i] ?? 0, keys: k, usedMemoryBytes: 2_000_000 + k * 300, grownBytes: k * 300 })),
+    readP99Ms: 2.5,
+    createPerSecond: 1800,
+    createErrors: 0,
+  });
+
+  it('print each shard\'s share of the keys and its memory, and chart the last step', () => {
+    const results: Results = { ...fixture, shards: [step(0, [0, 0, 0]), step(3000, [900, 1100, 1000])] };
+    const markdown = renderMarkdown(results, null);
+    expect(markdown).toContain('## Sessions across shards: phase 2 on a Redis Cluster');
+    expect(markdown).toContain('| 3,000 | redis-2 | 5,462 | 1,100 | 36.7 % | 2.2 MiB | 0.3 MiB | 2.5 | 1,800 | 0 |');
+    // No keys yet: no share to print.
+    expect(markdown).toContain('| 0 | redis-1 | 5,461 | 0 | — |');
+    expect(markdown).not.toMatch(/undefined|NaN/);
+    const chart = charts(results).find((c) => c.id === 'shards-keys');
+    expect(chart?.mermaid).toContain('bar [900, 1100, 1000]');
+    expect(chart?.title).toContain('3,000 live sessions');
+  });
+
+  it('are left out of a run made before the cluster existed', () => {
+    const { shards: _shards, ...older } = { ...fixture, shards: [] };
+    expect(renderMarkdown(older, null)).not.toContain('## Sessions across shards');
+    expect(charts(older).some((c) => c.id === 'shards-keys')).toBe(false);
+  });
+});

@@ -8,7 +8,7 @@ export { startPostgres, type RunningPostgres } from './infra/postgres.ts';
 export { ensurePrograms, findProgram } from './infra/binaries.ts';
 export { startPhase1, CONTRACT_ENV, type RunningPhase } from './phases.ts';
 export { startPhase2, startPhase2Infrastructure, startPhase2Instance, runMigrate, stackEnv, instanceEnv, REDIS_MODES, type Phase2Stack, type RedisMode } from './phase2.ts';
-export { startRedisCluster, CLUSTER_SETTINGS, type RunningRedisCluster, type ClusterShard } from './infra/redis-cluster.ts';
+export { startRedisCluster, askNode, CLUSTER_SETTINGS, type RunningRedisCluster, type ClusterShard } from './infra/redis-cluster.ts';
 export { startProcess, type ManagedProcess } from './processes.ts';
 export { startPhase2Topology, type Phase2Topology, type Instance } from './topology.ts';
 export * as faults from './faults.ts';

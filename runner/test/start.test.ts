@@ -156,6 +156,23 @@ describe('the smoke profile\'s measurements', () => {
     }
   });
 
+  it('grows phase 2\'s sessions over a Redis Cluster\'s three shards, each primary holding a share and the memory for it', () => {
+    const shards = results.shards ?? [];
+    expect(shards.map((step) => step.sessions)).toEqual(profile.shardSteps);
+    for (const step of shards) {
+      expect(step.createErrors).toBe(0);
+      expect(step.shards).toHaveLength(3);
+      expect(step.shards.reduce((n, shard) => n + shard.slots, 0)).toBe(16_384);
+      // Every session, and the one the read used; each shard holds some and grew for them.
+      expect(step.shards.reduce((n, shard) => n + shard.keys, 0)).toBe(step.sessions + 1);
+      for (const shard of step.shards) {
+        expect(shard.keys).toBeGreaterThan(0);
+        expect(shard.grownBytes).toBeGreaterThan(0);
+      }
+    }
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toContain('## Sessions across shards: phase 2 on a Redis Cluster');
+  });
+
   it('puts both phases under the same memory budget and reports what happened at the limit', () => {
     expect(results.budget.map((b) => b.phase)).toEqual(['phase1-mock', 'phase2-production']);
     for (const b of results.budget) {

@@ -63,6 +63,14 @@ export function charts(results: Results): Chart[] {
       ].join('\n'),
     });
   }
+  const lastShards = results.shards?.at(-1);
+  if (lastShards && lastShards.shards.length > 0) {
+    list.push({
+      id: 'shards-keys',
+      title: `Redis Cluster: sessions held by each shard's primary at ${lastShards.sessions.toLocaleString('en')} live sessions`,
+      mermaid: bar(`Keys per shard, ${lastShards.sessions.toLocaleString('en')} sessions`, lastShards.shards.map((s) => s.primary), lastShards.shards.map((s) => s.keys), 'keys'),
+    });
+  }
   for (const f of results.failover) {
     const last = f.timeline.at(-1);
     if (!last) continue;

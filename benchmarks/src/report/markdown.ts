@@ -78,6 +78,23 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     lines.push('', `Memory: ${results.capacity.map((c) => `${c.phase}: ${c.memorySource}, ${mib(c.baselineMemoryBytes)} before the first session`).join('; ')}. Redis counts the memory it holds exactly; a V8 heap reading also holds garbage not yet collected (the lowest of three readings is taken), so phase 1's figure per session is given only from ${n(HEAP_MIN_SESSIONS)} sessions on (a dash below, or where memory did not grow).`, '');
   }
 
+  const shards = results.shards ?? [];
+  if (shards.length > 0) {
+    lines.push(
+      '## Sessions across shards: phase 2 on a Redis Cluster',
+      '',
+      'The same sessions on a Redis Cluster of three shards, each a primary and a replica, one phase 2 instance in front (`npm run up -- --redis cluster`; ADR 12). Each session\'s keys are on one of 256 buckets\' slots, so every primary holds and serves about a third of them, and its memory grows with its share.',
+      '',
+      '| live sessions | shard primary | slots | keys | share | memory | grown since empty | read p99 ms | created/s | creation errors |',
+      '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const step of shards) {
+      const total = step.shards.reduce((sum, shard) => sum + shard.keys, 0);
+      for (const shard of step.shards) lines.push(`| ${n(step.sessions)} | ${shard.primary} | ${n(shard.slots)} | ${n(shard.keys)} | ${total === 0 ? '—' : pct(shard.keys / total)} | ${mib(shard.usedMemoryBytes)} | ${mib(shard.grownBytes)} | ${n(step.readP99Ms, 1)} | ${n(step.createPerSecond)} | ${step.createErrors} |`);
+    }
+    lines.push('', 'Keys are every key a primary holds: the sessions, and on one shard the rate limits\' (none here: the benchmark turns the sign-in limit off). Memory is Redis\'s own used_memory on each primary.', '');
+  }
+
   // Both phases run under the one budget: the first row's is the heading's.
   const [budgeted] = results.budget;
   if (budgeted) {
