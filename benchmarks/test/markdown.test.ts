@@ -176,9 +176,12 @@ describe('the page around the charts', () => {
   });
 
   it('puts each rendered chart where its block was, an empty frame for one that did not render, and titles the page from the report', () => {
-    const html = renderHtml('# The title\n\n```mermaid\nA\n```\n\n```mermaid\nB\n```\n', ['<svg>one</svg>']);
+    const legend = [{ label: 'phase <2>', colour: '#0072B2', colourName: 'blue' }];
+    const html = renderHtml('# The title\n\n```mermaid\nA\n```\n\n*Legend:* blue: phase <2>\n\n```mermaid\nB\n```\n', [{ svg: '<svg>one</svg>', legend }]);
     expect(html).toContain('<title>The title</title>');
-    expect(html).toContain('<div class="chart"><svg>one</svg></div>');
+    // The legend in words becomes one in colour, its names escaped.
+    expect(html).toContain('<div class="chart"><svg>one</svg><ul class="legend" aria-label="Legend"><li><span class="swatch" style="background: #0072B2"></span>phase &lt;2&gt;</li></ul></div>');
+    expect(html).not.toContain('*Legend:*');
     expect(html).toContain('<div class="chart"></div>');
     expect(renderHtml('no heading', [])).toContain('<title>Benchmark report</title>');
   });
@@ -203,6 +206,8 @@ describe('the sessions across shards', () => {
     expect(markdown).not.toMatch(/undefined|NaN/);
     const chart = charts(results).find((c) => c.id === 'shards-keys');
     expect(chart?.mermaid).toContain('bar [900, 1100, 1000]');
+    expect(chart?.mermaid).toContain('x-axis ["redis-1", "redis-2", "redis-3"]');
+    expect(chart?.legend.map((l) => l.label)).toEqual(['keys (bars)']);
     expect(chart?.title).toContain('3,000 live sessions');
   });
 

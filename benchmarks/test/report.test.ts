@@ -13,6 +13,9 @@ import { charts } from '../src/report/charts.ts';
 import { renderMarkdown } from '../src/report/markdown.ts';
 import { renderReport } from '../src/report/write.ts';
 
+/** The browser's getComputedStyle, inside page functions (this file is typed for Node, not the DOM). */
+interface Styles { getComputedStyle(element: unknown): { backgroundColor: string; fill: string; stroke: string } }
+
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/results.json', import.meta.url), 'utf8')) as Results;
 const out = mkdtempSync(join(tmpdir(), 'lab-report-'));
 const number = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -50,6 +53,12 @@ describe('report.md', () => {
     const rows = fixture.throughput.filter((r) => r.endpoint === 'stateless info');
     const scale = Math.max(...rows.map((r) => r.requestsPerSecond)) > 10_000 ? 1000 : 1;
     expect(info?.mermaid).toContain(`bar [${rows.map((r) => Math.round((r.requestsPerSecond / scale) * 10) / 10).join(', ')}]`);
+    expect(info?.mermaid).toContain(`x-axis [${rows.map((r) => `"${r.target}"`).join(', ')}]`);
+    expect(info?.mermaid).toContain(`plotColorPalette: "${(info?.legend ?? []).map((l) => l.colour).join(', ')}"`);
+    // Phase 1 and phase 2 on one axis, for every operation both measured.
+    const compared = list.find((c) => c.id === 'phases-by-operation');
+    expect(compared?.legend.map((l) => l.label)).toEqual(['phase 2 direct (bars)', 'phase 1 (line)']);
+    expect(compared?.mermaid).toContain(`line [${fixture.throughput.filter((r) => r.target === 'phase1-mock' && fixture.throughput.some((t) => t.target === 'phase2 direct' && t.endpoint === r.endpoint)).map((r) => Math.round((r.requestsPerSecond / (Math.max(...fixture.throughput.filter((t) => t.target === 'phase1-mock' || t.target === 'phase2 direct').map((t) => t.requestsPerSecond)) > 10_000 ? 1000 : 1)) * 10) / 10).join(', ')}]`);
     for (const f of fixture.failover) {
       const chart = list.find((c) => c.title.startsWith(`${f.phase}, ${f.fault}`));
       expect(chart?.mermaid).toContain(`line [${f.timeline.map((t) => t.failed).join(', ')}]`);
@@ -94,6 +103,31 @@ describe('index.html in headless Chromium', () => {
       }
       expect(await page.locator('table').count()).toBeGreaterThanOrEqual(4);
       expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('gives every chart a legend whose colours are the ones its series are drawn in, each distinct, and prints no meaningless figure', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`file://${join(out, 'index.html')}`);
+      const figures = page.locator('.chart');
+      expect(await figures.count()).toBe(charts(fixture).length);
+      for (let i = 0; i < (await figures.count()); i += 1) {
+        const figure = figures.nth(i);
+        const swatches = await figure.locator('.legend .swatch').evaluateAll((spans) => spans.map((span) => (globalThis as unknown as Styles).getComputedStyle(span).backgroundColor));
+        expect(swatches.length, `chart ${i}`).toBeGreaterThan(0);
+        expect(new Set(swatches).size, `chart ${i}: distinct colours`).toBe(swatches.length);
+        // The colours Mermaid drew with, as the browser computes them (fill of bars, stroke of lines).
+        const drawn = await figure.locator('svg rect, svg path').evaluateAll((marks) => marks.flatMap((mark) => [(globalThis as unknown as Styles).getComputedStyle(mark).fill, (globalThis as unknown as Styles).getComputedStyle(mark).stroke]));
+        for (const colour of swatches) expect(drawn, `chart ${i}: ${colour} drawn`).toContain(colour);
+      }
+      // No figure the run could not mean: nothing undefined, not a number, infinite, or negative in a table.
+      const text = await page.locator('body').innerText();
+      expect(text).not.toMatch(/undefined|NaN|Infinity/);
+      const cells = await page.locator('td').allInnerTexts();
+      expect(cells.filter((cell) => /^-\d/.test(cell.trim()))).toEqual([]);
     } finally {
       await page.close();
     }

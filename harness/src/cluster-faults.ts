@@ -14,6 +14,7 @@ import type { Phase2Topology } from './topology.ts';
 import type { ClusterShard, RunningRedisCluster } from './infra/redis-cluster.ts';
 import { askNode } from './infra/redis-cluster.ts';
 import type { RedisNode } from './infra/redis-ha.ts';
+import type { ManagedProcess } from './processes.ts';
 import { startSession, type SessionClient } from './load.ts';
 import { exited, finish, observation, sleep, until, type Observation } from './observation.ts';
 
@@ -39,6 +40,14 @@ async function slotOf(cluster: RunningRedisCluster, sessionId: string): Promise<
     if (slot !== null) return slot;
   }
   throw new Error('no cluster node answers');
+}
+
+/** The shard's primary and its process: refused when it is not running. */
+async function runningShardPrimary(cluster: RunningRedisCluster, action: string, target: string | undefined): Promise<{ shard: ClusterShard; primary: RedisNode; process: ManagedProcess }> {
+  const shard = await shardOf(cluster, action, target);
+  const process = shard.primary.process();
+  if (!process) throw new Error(`${action}: ${shard.primary.name} is not running`);
+  return { shard, primary: shard.primary, process };
 }
 
 const inSlots = (slot: number, ranges: [number, number][]) => ranges.some(([from, to]) => slot >= from && slot <= to);
@@ -80,10 +89,7 @@ async function promotedFor(cluster: RunningRedisCluster, slots: [number, number]
 /** kill -9 a shard's primary (`target` names a node of the shard; default the first shard). Its replica is elected in its place. */
 export async function killShardPrimary(topology: Phase2Topology, target?: string): Promise<Observation> {
   const cluster = clusterOf(topology, 'kill-redis-primary');
-  const shard = await shardOf(cluster, 'kill-redis-primary', target);
-  const { primary } = shard;
-  const process = primary.process();
-  if (!process) throw new Error(`kill-redis-primary: ${primary.name} is not running`);
+  const { shard, primary, process } = await runningShardPrimary(cluster, 'kill-redis-primary', target);
   const probe = await sessionOnShard(topology, shard);
   const o = observation('kill-redis-primary', primary.name, process);
   process.kill('SIGKILL');
@@ -138,10 +144,7 @@ export async function fastRestartShardPrimary(topology: Phase2Topology, target?:
  */
 export async function pauseShardPrimary(topology: Phase2Topology, seconds = 3, target?: string): Promise<Observation> {
   const cluster = clusterOf(topology, 'pause-redis-primary');
-  const shard = await shardOf(cluster, 'pause-redis-primary', target);
-  const { primary } = shard;
-  const process = primary.process();
-  if (!process) throw new Error(`pause-redis-primary: ${primary.name} is not running`);
+  const { shard, primary, process } = await runningShardPrimary(cluster, 'pause-redis-primary', target);
   const probe = await sessionOnShard(topology, shard);
   const o = observation('pause-redis-primary', primary.name, process);
   process.kill('SIGSTOP');
@@ -162,11 +165,12 @@ export async function pauseShardPrimary(topology: Phase2Topology, seconds = 3, t
 export async function killShardReplica(topology: Phase2Topology, target?: string): Promise<Observation> {
   const cluster = clusterOf(topology, 'kill-redis-replica');
   const shards = await cluster.shards();
-  const found = shards.flatMap((shard) => shard.replicas.filter((r) => (target === undefined || r.name === target) && r.process()).map((replica) => ({ shard, replica })))[0];
-  if (!found) throw new Error(target === undefined ? 'kill-redis-replica: no running replica' : `kill-redis-replica: ${target} is not a running replica`);
-  const { shard, replica } = found;
-  const process = replica.process();
-  if (!process) throw new Error(`kill-redis-replica: ${replica.name} is not running`);
+  const found = shards.flatMap((shard) => shard.replicas.flatMap((replica) => {
+    const process = replica.process();
+    return process && (target === undefined || replica.name === target) ? [{ shard, replica, process }] : [];
+  }))[0];
+  if (!found) throw new Error(`kill-redis-replica: ${target === undefined ? 'no replica is running' : `${target} is not a running replica`}`);
+  const { shard, replica, process } = found;
   const probe = await sessionOnShard(topology, shard);
   const o = observation('kill-redis-replica', replica.name, process);
   process.kill('SIGKILL');

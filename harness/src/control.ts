@@ -17,9 +17,10 @@ import type { LabConsole } from './lab/console.ts';
 
 /**
  * One per checkout: two checkouts on one machine (two courses, or a test run beside a lab) each run
- * their own `npm run up`, and `npm run fault` must reach its own.
+ * their own `npm run up`, and `npm run fault` must reach its own. LAB_STATE_FILE, given to both,
+ * names another: two labs from one checkout (say, the Sentinel topology beside the cluster).
  */
-export const STATE_FILE = join(tmpdir(), 'stateless-vs-stateful-lab', `up-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.json`);
+export const STATE_FILE = process.env.LAB_STATE_FILE ?? join(tmpdir(), 'stateless-vs-stateful-lab', `up-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.json`);
 
 export interface UpState {
   pid: number;

@@ -4,7 +4,6 @@
  * benchmarks can measure failovers from it.
  */
 import type { ManagedProcess } from './processes.ts';
-import { fastRestartShardPrimary, killShardPrimary, killShardReplica, pauseShardPrimary, restartClusterNode } from './cluster-faults.ts';
 import { answers, exited, finish, observation, pidOf, sleep, until, type Observation } from './observation.ts';
 import type { CutoverStage } from './cutover.ts';
 import type { Phase2Topology, Instance } from './topology.ts';
@@ -117,7 +116,6 @@ export async function rollingRestart(topology: Phase2Topology): Promise<Observat
 
 /** kill -9 the Redis primary. The Sentinels promote the replica; writes resume when the app follows. */
 export async function killRedisPrimary(topology: Phase2Topology): Promise<Observation> {
-  if (topology.stack.redisCluster) return killShardPrimary(topology);
   const { primary, process } = await runningPrimary(topology, 'kill-redis-primary');
   const ha = sentinelTopology(topology, 'kill-redis-primary');
   const o = observation('kill-redis-primary', primary.name, process);
@@ -149,7 +147,6 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
  * for a failover and rejoins the replica they promote (deployment/redis-node.sh says why).
  */
 export async function restartRedisNode(topology: Phase2Topology, name: string, options: { kill?: boolean } = {}): Promise<Observation> {
-  if (topology.stack.redisCluster) return restartClusterNode(topology, name, options);
   const ha = topology.stack.redisHa;
   const node = ha?.nodes.find((n) => n.name === name);
   if (!ha || !node) throw new Error(`no Redis node ${name}; there are ${ha?.nodes.map((n) => n.name).join(', ') ?? 'none (--single-redis)'}`);
@@ -184,7 +181,6 @@ export async function restartRedisPrimary(topology: Phase2Topology): Promise<Obs
 
 /** kill -9 the primary and start it again at once, well before the Sentinels' down-after. */
 export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise<Observation> {
-  if (topology.stack.redisCluster) return fastRestartShardPrimary(topology);
   const o = await restartRedisNode(topology, (await primaryOf(topology, 'fast-restart-redis-primary')).name, { kill: true });
   return { ...o, action: 'fast-restart-redis-primary' };
 }
@@ -227,7 +223,6 @@ const writesAcknowledged = (topology: Phase2Topology) => answers(`${topology.url
  *   in which Redis with asynchronous replication can lose acknowledged writes.
  */
 export async function pauseRedisPrimary(topology: Phase2Topology, seconds = 3, resume: 'after-failover' | 'at-promotion' = 'after-failover'): Promise<Observation> {
-  if (topology.stack.redisCluster && resume === 'after-failover') return pauseShardPrimary(topology, seconds);
   const { primary, process } = await runningPrimary(topology, 'pause-redis-primary');
   const ha = sentinelTopology(topology, 'pause-redis-primary');
   const o = observation('pause-redis-primary', primary.name, process);
@@ -280,7 +275,6 @@ async function linkedTo(port: number, primaryPort: number): Promise<boolean> {
 
 /** kill -9 one replica: the other still confirms WAIT 1, so writes go on; it stays down until restart-redis. */
 export async function killRedisReplica(topology: Phase2Topology, name?: string): Promise<Observation> {
-  if (topology.stack.redisCluster) return killShardReplica(topology, name);
   const ha = sentinelTopology(topology, 'kill-redis-replica');
   const primary = await ha.currentPrimary();
   const [chosen] = ha.nodes.flatMap((node) => {

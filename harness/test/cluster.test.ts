@@ -9,15 +9,16 @@
  * primary go down in turn: the catalog answers from whichever still can, what needs the primary
  * answers 503, and the sessions never notice. At the end every counter is read back against what
  * its writer was told (the durability count the Sentinel topology gets in ha.test.ts). Its own
- * TMPDIR keeps this lab apart from up.test.ts's, which may run beside it.
+ * LAB_STATE_FILE keeps it apart from up.test.ts's lab, which may run beside it, and --no-lab leaves
+ * the monitoring and the virtual users to that test.
  */
 import { sessionKey } from 'phase2-production/session-keys';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STATE_FILE, readUpState } from '../src/control.ts';
+import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
 import { trustLabCa } from '../src/infra/tls.ts';
 import { askNode, parseClusterNodes } from '../src/infra/redis-cluster.ts';
@@ -25,8 +26,7 @@ import { checkAcknowledged, sessionWriters, startSession, type SessionClient } f
 import type { Observation } from '../src/observation.ts';
 
 const labTmp = mkdtempSync(join(tmpdir(), 'lab-cluster-test-'));
-// Like /tmp: PostgreSQL runs as its own user, and makes its data directory in here.
-chmodSync(labTmp, 0o1777);
+const stateFile = join(labTmp, 'up.json');
 let up: ChildProcess | null = null;
 let output = '';
 
@@ -70,10 +70,10 @@ async function sessions(url: string, n: number): Promise<SessionClient[]> {
   return made;
 }
 
-describe('npm run up -- --redis cluster --postgres replica --instances 2', () => {
+describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-lab', () => {
   it('serves phase 2 from three shards and a PostgreSQL replica behind PgBouncer, and loses no acknowledged write while each Redis fault hits one shard and each PostgreSQL part goes down', async () => {
     // The sign-in limit off: every session here comes from 127.0.0.1 (the limit is tested on its own).
-    const env = { ...process.env, TMPDIR: labTmp, AUTH_RATE_LIMIT_MAX: '0' };
+    const env = { ...process.env, LAB_STATE_FILE: stateFile, AUTH_RATE_LIMIT_MAX: '0' };
     // A shape it does not have is refused before anything starts.
     const unknown = await run('npm', ['run', 'up', '--', '--redis', 'raft'], { cwd: repoRoot, env });
     expect(unknown.status).toBe(2);
@@ -82,7 +82,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2', () =>
     expect(noPostgres.status).toBe(2);
     expect(noPostgres.stderr).toContain('up: --postgres is one of single, replica, not sharded');
     // Its own process group, so Ctrl-C reaches npm, the shell and the harness as in a terminal.
-    up = spawn('npm', ['run', 'up', '--', '--redis', 'cluster', '--postgres', 'replica', '--instances', '2'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    up = spawn('npm', ['run', 'up', '--', '--redis', 'cluster', '--postgres', 'replica', '--instances', '2', '--no-lab'], { cwd: repoRoot, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => { output += chunk.toString(); };
     up.stdout?.on('data', collect);
     up.stderr?.on('data', collect);
@@ -100,7 +100,8 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2', () =>
     const nodeNames = [...ports.keys()];
     expect(nodeNames).toHaveLength(6);
     expect(output).toMatch(/^\s+postgres streaming replica postgres:\/\/\S+ \(the catalog's reads\), pgbouncer postgres:\/\/\S+ \(transaction mode, in front of the primary\)$/m);
-    const { controlUrl, actions } = readUpState(join(labTmp, 'stateless-vs-stateful-lab', basename(STATE_FILE)));
+    expect(output).toContain('lab: off (--no-lab)');
+    const { controlUrl, actions } = readUpState(stateFile);
     // The Sentinels' actions are not offered: a cluster has none.
     expect(actions).toEqual(expect.arrayContaining(['kill-redis-primary', 'restart-redis', 'fast-restart-redis-primary', 'pause-redis-primary', 'kill-redis-replica']));
     expect(actions).not.toContain('stop-sentinels');

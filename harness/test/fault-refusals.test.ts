@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as faults from '../src/faults.ts';
+import * as clusterFaults from '../src/cluster-faults.ts';
+import type { ClusterShard, RunningRedisCluster } from '../src/infra/redis-cluster.ts';
 import type { Phase2Topology } from '../src/topology.ts';
 import type { RedisNode, RunningRedisHa } from '../src/infra/redis-ha.ts';
 
@@ -18,12 +20,12 @@ const node = (name: string, running: boolean): RedisNode => ({
   start: () => Promise.reject(new Error(`${name} was asked to start`)),
 });
 
-function topology(redisHa: RunningRedisHa | null): Phase2Topology {
+function topology(redisHa: RunningRedisHa | null, redisCluster: RunningRedisCluster | null = null): Phase2Topology {
   return {
     url: 'http://127.0.0.1:1',
     nginx: {} as Phase2Topology['nginx'],
     instances: [{ id: 'api-1', port: 1, url: 'http://127.0.0.1:1', process: null }],
-    stack: { redis: null, redisHa, redisCluster: null, postgresReplica: null, pgbouncer: null, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent', storeDescription: 'a description' },
+    stack: { redis: null, redisHa, redisCluster, postgresReplica: null, pgbouncer: null, postgres: {} as Phase2Topology['stack']['postgres'], env: { DATABASE_URL: '', JWT_SECRET: '', MAINTENANCE_FILE: '' }, workDir: '/nonexistent', storeDescription: 'a description' },
     startInstance: () => Promise.reject(new Error('an instance was asked to start')),
   };
 }
@@ -116,5 +118,37 @@ describe('faults refuse what they cannot do, saying why', () => {
     await expect(faults.restartRedisNode(ha, 'redis-z')).rejects.toThrow('no Redis node redis-z; there are redis-a, redis-b, redis-c');
     const onlyPrimary = topology(sentinels(a, [a, node('redis-b', false)]));
     await expect(faults.killRedisReplica(onlyPrimary)).rejects.toThrow('no running replica');
+  });
+});
+
+/** A cluster as a description: these shards reported, nothing running unless said. */
+function cluster(shards: ClusterShard[], nodes: RedisNode[]): RunningRedisCluster {
+  return { nodes, nodeList: '', shards: () => Promise.resolve(shards), settled: () => Promise.resolve() };
+}
+
+describe('the cluster\'s faults refuse what they cannot do, saying why', () => {
+  const one = node('redis-1', false);
+  const two = node('redis-2', true);
+  const shard: ClusterShard = { primary: one, replicas: [two], slots: [[0, 16383]] };
+
+  it('on a topology without a cluster', async () => {
+    await expect(clusterFaults.killShardPrimary(topology(null))).rejects.toThrow('kill-redis-primary on a cluster needs the Redis Cluster topology (--redis cluster)');
+    await expect(clusterFaults.restartClusterNode(topology(null), 'redis-1')).rejects.toThrow('restart-redis on a cluster needs the Redis Cluster topology');
+  });
+
+  it('a node that serves no shard, a cluster that reports none, a node that does not exist', async () => {
+    const reported = topology(null, cluster([shard], [one, two]));
+    await expect(clusterFaults.pauseShardPrimary(reported, 1, 'redis-9')).rejects.toThrow('pause-redis-primary: redis-9 serves no shard now; the nodes are redis-1, redis-2');
+    await expect(clusterFaults.killShardPrimary(topology(null, cluster([], [one])))).rejects.toThrow('kill-redis-primary: the cluster reports no shard');
+    await expect(clusterFaults.restartClusterNode(reported, 'redis-9')).rejects.toThrow('no Redis node redis-9; there are redis-1, redis-2');
+  });
+
+  it('a primary that is not running, or no running replica: nothing to kill or pause', async () => {
+    const reported = topology(null, cluster([shard], [one, two]));
+    await expect(clusterFaults.killShardPrimary(reported)).rejects.toThrow('kill-redis-primary: redis-1 is not running');
+    await expect(clusterFaults.pauseShardPrimary(reported)).rejects.toThrow('pause-redis-primary: redis-1 is not running');
+    await expect(clusterFaults.killShardReplica(reported, 'redis-1')).rejects.toThrow('kill-redis-replica: redis-1 is not a running replica');
+    const noReplica = topology(null, cluster([{ ...shard, replicas: [node('redis-3', false)] }], [one]));
+    await expect(clusterFaults.killShardReplica(noReplica)).rejects.toThrow('kill-redis-replica: no replica is running');
   });
 });

@@ -4,24 +4,66 @@
  */
 import { CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type PeerRow, type Results, type ThroughputRow } from '../results.ts';
 
+/** One series of a chart as its legend names it, in the colour the chart draws it in. */
+export interface LegendEntry {
+  label: string;
+  colour: string;
+  /** The colour's name, for a reader of report.md (GitHub draws the chart, not the legend). */
+  colourName: string;
+}
+
 export interface Chart {
   id: string;
   title: string;
   mermaid: string;
+  legend: LegendEntry[];
 }
+
+/**
+ * Okabe and Ito's palette, which stays distinct for the common colour-vision deficiencies and in
+ * greyscale print (https://jfly.uni-koeln.de/color/). Series take its colours in order.
+ */
+export const PALETTE: readonly (readonly [colour: string, name: string])[] = [
+  ['#0072B2', 'blue'],
+  ['#E69F00', 'orange'],
+  ['#009E73', 'green'],
+  ['#CC79A7', 'pink'],
+  ['#D55E00', 'vermilion'],
+  ['#56B4E9', 'sky blue'],
+  ['#000000', 'black'],
+  ['#F0E442', 'yellow'],
+];
 
 const quote = (label: string) => `"${label.replaceAll('"', "'")}"`;
 
-/** Horizontal bars: long category names stay readable. */
-function bar(title: string, labels: string[], values: number[], yLabel: string): string {
+/** The legend of series drawn in this order, and the Mermaid front matter that gives them those colours. */
+function coloured(labels: string[]): { legend: LegendEntry[]; config: string } {
+  const legend = labels.map((label, i) => {
+    const [colour, colourName] = PALETTE[i % PALETTE.length] ?? ['#000000', 'black'];
+    return { label, colour, colourName };
+  });
+  // Mermaid's xychart takes the palette as one comma-separated string.
+  const config = ['---', 'config:', '  themeVariables:', '    xyChart:', `      plotColorPalette: "${legend.map((l) => l.colour).join(', ')}"`, '---'].join('\n');
+  return { legend, config };
+}
+
+/**
+ * Horizontal bars, one series, each bar named on its axis: long category names stay readable.
+ * (One colour: xychart draws every series' bar at every category, so a series per category would
+ * leave a stub of the last one's colour at each zero.)
+ */
+function bar(title: string, labels: string[], values: number[], yLabel: string): Pick<Chart, 'mermaid' | 'legend'> {
   const max = Math.max(1, ...values);
-  return [
-    'xychart-beta horizontal',
-    `  title ${quote(title)}`,
-    `  x-axis [${labels.map(quote).join(', ')}]`,
-    `  y-axis ${quote(yLabel)} 0 --> ${Math.ceil(max * 1.1)}`,
-    `  bar [${values.join(', ')}]`,
-  ].join('\n');
+  return plot(
+    ['xychart-beta horizontal', `  title ${quote(title)}`, `  x-axis [${labels.map(quote).join(', ')}]`, `  y-axis ${quote(yLabel)} 0 --> ${Math.ceil(max * 1.1)}`],
+    [{ label: yLabel, kind: 'bar', values }],
+  );
+}
+
+/** A chart of named series (bars or lines), drawn in the palette's order and named in its legend. */
+function plot(head: string[], series: { label: string; kind: 'bar' | 'line'; values: number[] }[]): Pick<Chart, 'mermaid' | 'legend'> {
+  const { legend, config } = coloured(series.map((s) => `${s.label} (${s.kind === 'bar' ? 'bars' : 'line'})`));
+  return { legend, mermaid: [config, ...head, ...series.map((s) => `  ${s.kind} [${s.values.join(', ')}]`)].join('\n') };
 }
 
 export function charts(results: Results): Chart[] {
@@ -34,33 +76,55 @@ export function charts(results: Results): Chart[] {
   };
   if (info.length > 0) {
     const { values, unit } = rps(info.map((r) => r.requestsPerSecond));
-    list.push({ id: 'stateless-info', title: 'Stateless info: requests per second, phases and baselines', mermaid: bar(`Stateless info, ${unit}`, info.map((r) => r.target), values, unit) });
+    list.push({ id: 'stateless-info', title: 'Stateless info: requests per second, phases and baselines', ...bar(`Stateless info, ${unit}`, info.map((r) => r.target), values, unit) });
   }
   const endpoints = [...new Set(results.throughput.map((r) => r.endpoint))];
   for (const target of ['phase1-mock', 'phase2 direct', 'phase2 via nginx']) {
     const rows = endpoints.map((e) => results.throughput.find((r) => r.endpoint === e && r.target === target)).filter((r) => r !== undefined);
     if (rows.length === 0) continue;
     const { values, unit } = rps(rows.map((r) => r.requestsPerSecond));
-    list.push({ id: `endpoints-${target.replaceAll(' ', '-')}`, title: `${target}: requests per second by operation`, mermaid: bar(`${target}, ${unit} by operation`, rows.map((r) => r.endpoint), values, unit) });
+    list.push({ id: `endpoints-${target.replaceAll(' ', '-')}`, title: `${target}: requests per second by operation`, ...bar(`${target}, ${unit} by operation`, rows.map((r) => r.endpoint), values, unit) });
+  }
+  // The comparison the project exists for: both phases, the same operations, one axis.
+  const both = endpoints.flatMap((e) => {
+    const one = results.throughput.find((r) => r.endpoint === e && r.target === 'phase1-mock');
+    const two = results.throughput.find((r) => r.endpoint === e && r.target === 'phase2 direct');
+    return one && two ? [{ endpoint: e, one: one.requestsPerSecond, two: two.requestsPerSecond }] : [];
+  });
+  if (both.length > 0) {
+    const { values, unit } = rps(both.flatMap((b) => [b.one, b.two]));
+    list.push({
+      id: 'phases-by-operation',
+      title: `Phase 1 and phase 2 (one instance, direct) on the same operations, ${unit}`,
+      ...plot(
+        ['xychart-beta horizontal', `  title ${quote(`Phase 1 and phase 2, ${unit} by operation`)}`, `  x-axis [${both.map((b) => quote(b.endpoint)).join(', ')}]`, `  y-axis ${quote(unit)} 0 --> ${Math.ceil(Math.max(1, ...values) * 1.1)}`],
+        [
+          { label: 'phase 2 direct', kind: 'bar', values: values.filter((_, i) => i % 2 === 1) },
+          { label: 'phase 1', kind: 'line', values: values.filter((_, i) => i % 2 === 0) },
+        ],
+      ),
+    });
   }
   const peers = results.peers ?? [];
   const operations: [string, (p: PeerRow) => ThroughputRow][] = [['session read', (p) => p.read], ['increment', (p) => p.increment]];
   for (const [operation, pick] of peers.length > 0 ? operations : []) {
     const { values, unit } = rps(peers.map((p) => pick(p).requestsPerSecond));
-    list.push({ id: `peers-${operation.replace(' ', '-')}`, title: `Stateful ${operation}: the phases beside the common session stacks, ${unit}`, mermaid: bar(`Stateful ${operation}, ${unit}`, peers.map((p) => p.target), values, unit) });
+    list.push({ id: `peers-${operation.replace(' ', '-')}`, title: `Stateful ${operation}: the phases beside the common session stacks, ${unit}`, ...bar(`Stateful ${operation}, ${unit}`, peers.map((p) => p.target), values, unit) });
   }
   for (const c of results.capacity) {
     if (c.steps.length === 0) continue;
     list.push({
       id: `capacity-${c.phase}`,
       title: `${c.phase}: p99 session read (ms) as live sessions grow`,
-      mermaid: [
-        'xychart-beta',
-        `  title ${quote(`${c.phase}: p99 read latency by live sessions`)}`,
-        `  x-axis [${c.steps.map((s) => quote(s.sessions.toLocaleString('en'))).join(', ')}]`,
-        `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...c.steps.map((s) => s.readP99Ms)) * 1.2))}`,
-        `  line [${c.steps.map((s) => s.readP99Ms).join(', ')}]`,
-      ].join('\n'),
+      ...plot(
+        [
+          'xychart-beta',
+          `  title ${quote(`${c.phase}: p99 read latency by live sessions`)}`,
+          `  x-axis [${c.steps.map((s) => quote(s.sessions.toLocaleString('en'))).join(', ')}]`,
+          `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...c.steps.map((s) => s.readP99Ms)) * 1.2))}`,
+        ],
+        [{ label: 'p99 session read, ms', kind: 'line', values: c.steps.map((s) => s.readP99Ms) }],
+      ),
     });
   }
   const lastShards = results.shards?.at(-1);
@@ -68,7 +132,7 @@ export function charts(results: Results): Chart[] {
     list.push({
       id: 'shards-keys',
       title: `Redis Cluster: sessions held by each shard's primary at ${lastShards.sessions.toLocaleString('en')} live sessions`,
-      mermaid: bar(`Keys per shard, ${lastShards.sessions.toLocaleString('en')} sessions`, lastShards.shards.map((s) => s.primary), lastShards.shards.map((s) => s.keys), 'keys'),
+      ...bar(`Keys per shard, ${lastShards.sessions.toLocaleString('en')} sessions`, lastShards.shards.map((s) => s.primary), lastShards.shards.map((s) => s.keys), 'keys'),
     });
   }
   for (const f of results.failover) {
@@ -78,38 +142,44 @@ export function charts(results: Results): Chart[] {
     const ok = f.timeline.map((t) => t.ok);
     list.push({
       id: `failover-${f.phase}-${f.fault}`.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
-      title: `${f.phase}, ${f.fault}: answers per ${TIMELINE_BUCKET_MS} ms (bars: succeeded, line: failed)`,
-      mermaid: [
-        'xychart-beta',
-        `  title ${quote(`${f.phase}: ${f.fault}`)}`,
-        `  x-axis "seconds since the load began" 0 --> ${((last.atMs + TIMELINE_BUCKET_MS) / 1000).toFixed(1)}`,
-        `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
-        `  bar [${ok.join(', ')}]`,
-        `  line [${failed.join(', ')}]`,
-      ].join('\n'),
+      title: `${f.phase}, ${f.fault}: answers per ${TIMELINE_BUCKET_MS} ms`,
+      ...plot(
+        [
+          'xychart-beta',
+          `  title ${quote(`${f.phase}: ${f.fault}`)}`,
+          `  x-axis "seconds since the load began" 0 --> ${((last.atMs + TIMELINE_BUCKET_MS) / 1000).toFixed(1)}`,
+          `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
+        ],
+        [
+          { label: 'succeeded', kind: 'bar', values: ok },
+          { label: 'failed', kind: 'line', values: failed },
+        ],
+      ),
     });
   }
   for (const run of results.cutover ?? []) {
     const last = run.timeline.at(-1);
     if (!last) continue;
     const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((1000 * part) / whole) / 10);
-    const series = [
-      `  line [${run.timeline.map((t) => t.share).join(', ')}]`,
-      `  line [${run.timeline.map((t) => percent(t.phase2, t.ok + t.failed)).join(', ')}]`,
-      `  bar [${run.timeline.map((t) => percent(t.failed, t.ok + t.failed)).join(', ')}]`,
+    const series: { label: string; kind: 'bar' | 'line'; values: number[] }[] = [
+      { label: "phase 2's share of users, as set", kind: 'line', values: run.timeline.map((t) => t.share) },
+      { label: "phase 2's share of requests, as answered", kind: 'line', values: run.timeline.map((t) => percent(t.phase2, t.ok + t.failed)) },
+      { label: 'requests failed', kind: 'bar', values: run.timeline.map((t) => percent(t.failed, t.ok + t.failed)) },
     ];
     // The error-rate trigger's own series, where the run was watched for it.
-    if (run.rollback) series.push(`  line [${run.timeline.map((t) => Math.round((t.errorRatio ?? 0) * 1000) / 10).join(', ')}]`);
+    if (run.rollback) series.push({ label: "phase 2's error rate as the trigger reads it (over 1 minute)", kind: 'line', values: run.timeline.map((t) => Math.round((t.errorRatio ?? 0) * 1000) / 10) });
     list.push({
       id: `cutover-${run.name}`,
-      title: `Cutover, ${run.name}: per ${CUTOVER_BUCKET_MS / 1000} s, phase 2's share of users as set (first line), of requests as answered (second line), requests failed (bars)${run.rollback ? ", and phase 2's error rate as the trigger reads it (third line, over 1 minute)" : ''}, in percent`,
-      mermaid: [
-        'xychart-beta',
-        `  title ${quote(`Cutover, ${run.name}${run.rollback ? `: rolled back at ${(run.rollback.atMs / 1000).toFixed(0)} s` : ''}`)}`,
-        `  x-axis "seconds since the users started" 0 --> ${((last.atMs + CUTOVER_BUCKET_MS) / 1000).toFixed(0)}`,
-        '  y-axis "percent" 0 --> 100',
-        ...series,
-      ].join('\n'),
+      title: `Cutover, ${run.name}: per ${CUTOVER_BUCKET_MS / 1000} s, in percent`,
+      ...plot(
+        [
+          'xychart-beta',
+          `  title ${quote(`Cutover, ${run.name}${run.rollback ? `: rolled back at ${(run.rollback.atMs / 1000).toFixed(0)} s` : ''}`)}`,
+          `  x-axis "seconds since the users started" 0 --> ${((last.atMs + CUTOVER_BUCKET_MS) / 1000).toFixed(0)}`,
+          '  y-axis "percent" 0 --> 100',
+        ],
+        series,
+      ),
     });
   }
   return list;

@@ -5,6 +5,7 @@
  * Home and End move between them, Escape returns to the page. Printing always prints the page.
  */
 import { marked } from 'marked';
+import type { LegendEntry } from './charts.ts';
 
 const STYLE = `
   body { font: 18px/1.5 system-ui, sans-serif; max-width: 72rem; margin: 2rem auto; padding: 0 1.5rem; color: #111; }
@@ -13,6 +14,8 @@ const STYLE = `
   th, td { border: 1px solid #ccc; padding: 0.35rem 0.5rem; vertical-align: top; }
   th { background: #f2f2f2; text-align: left; } td:not(:first-child) { font-variant-numeric: tabular-nums; }
   .chart { margin: 1rem 0 2rem; page-break-inside: avoid; } .chart svg { max-width: 100%; height: auto; }
+  .legend { list-style: none; padding: 0; margin: 0.25rem 0 0; display: flex; flex-wrap: wrap; gap: 0.4rem 1.4rem; font-size: 0.9rem; }
+  .legend .swatch { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.4em; vertical-align: -0.1em; border: 1px solid #444; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   code { background: #f4f4f4; padding: 0 0.2rem; }
   .present { position: fixed; top: 0.75rem; right: 0.75rem; font: inherit; font-size: 0.9rem; padding: 0.3rem 0.8rem; }
   body.slides { max-width: none; margin: 0; padding: 0; font-size: 22px; }
@@ -63,13 +66,25 @@ export function slides(html: string): string {
   return html.split(/(?=<h2[\s>])/).map((part) => `<section class="slide">\n${part}</section>\n`).join('');
 }
 
-/** Replaces each ```mermaid block with its rendered SVG, in order. */
-export function renderHtml(markdown: string, svgs: string[]): string {
+const escapeHtml = (text: string) => text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+
+/** A chart's legend: a swatch of each series' colour beside its name. */
+export function legendHtml(legend: readonly LegendEntry[]): string {
+  if (legend.length === 0) return '';
+  const items = legend.map((entry) => `<li><span class="swatch" style="background: ${escapeHtml(entry.colour)}"></span>${escapeHtml(entry.label)}</li>`);
+  return `<ul class="legend" aria-label="Legend">${items.join('')}</ul>`;
+}
+
+/**
+ * Replaces each ```mermaid block, and the legend in words under it, with its rendered SVG and a
+ * legend in colour, in order.
+ */
+export function renderHtml(markdown: string, charts: readonly { svg: string; legend: readonly LegendEntry[] }[]): string {
   let index = 0;
-  const withCharts = markdown.replace(/```mermaid\n[\s\S]*?```/g, () => {
-    const svg = svgs[index] ?? '';
+  const withCharts = markdown.replace(/```mermaid\n[\s\S]*?```(\n\n\*Legend:\*[^\n]*)?/g, () => {
+    const chart = charts[index];
     index += 1;
-    return `<div class="chart">${svg}</div>`;
+    return `<div class="chart">${chart?.svg ?? ''}${legendHtml(chart?.legend ?? [])}</div>`;
   });
   const body = slides(marked.parse(withCharts, { async: false }));
   const title = /^# (.*)$/m.exec(markdown)?.[1] ?? 'Benchmark report';

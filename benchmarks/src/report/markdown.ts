@@ -184,6 +184,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
     );
   }
   lines.push('## Charts', '');
-  for (const c of charts(results)) lines.push(`### ${c.title}`, '', '```mermaid', c.mermaid, '```', '');
+  // The legend in words under each chart: GitHub draws the chart but has no legend for it.
+  for (const c of charts(results)) lines.push(`### ${c.title}`, '', '```mermaid', c.mermaid, '```', '', `*Legend:* ${c.legend.map((l) => `${l.colourName}: ${l.label}`).join(' · ')}`, '');
   return lines.join('\n');
 }

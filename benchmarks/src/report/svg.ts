@@ -30,16 +30,16 @@ export function withWhiteGround(svg: string): string {
  * instead of starting Chromium again.
  */
 const rendered = new Map<string, string>();
-const cacheKey = (chart: Chart) => `${chart.id}\n${chart.mermaid}`;
+const cacheKey = (chart: Pick<Chart, 'id' | 'mermaid'>) => `${chart.id}\n${chart.mermaid}`;
 
 /** Each chart's SVG, by its id, in the order of `charts` (the report relies on the order). */
-export async function renderSvgs(charts: Chart[]): Promise<Map<string, string>> {
+export async function renderSvgs(charts: Pick<Chart, 'id' | 'mermaid'>[]): Promise<Map<string, string>> {
   const missing = charts.filter((chart) => !rendered.has(cacheKey(chart)));
   if (missing.length > 0) await renderInChromium(missing);
   return new Map(charts.map((chart) => [chart.id, rendered.get(cacheKey(chart)) ?? '']));
 }
 
-async function renderInChromium(charts: Chart[]): Promise<void> {
+async function renderInChromium(charts: Pick<Chart, 'id' | 'mermaid'>[]): Promise<void> {
   const { chromium } = ensurePrograms(['chromium']);
   const browser = await puppeteer.launch({
     executablePath: chromium,

@@ -17,7 +17,7 @@ export async function renderReport(results: Results, previous: Results | null, d
   const svgs = await renderSvgs(list);
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(dir, 'report.md'), markdown);
-  writeFileSync(join(dir, 'index.html'), renderHtml(markdown, [...svgs.values()]));
+  writeFileSync(join(dir, 'index.html'), renderHtml(markdown, list.map((chart) => ({ svg: svgs.get(chart.id) ?? '', legend: chart.legend }))));
 }
 
 /**

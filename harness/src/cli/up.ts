@@ -1,5 +1,5 @@
 /**
- * `npm run up [-- --instances N] [-- --redis sentinel|single|cluster] [-- --postgres single|replica] [-- --single-redis] [-- --logs]`:
+ * `npm run up [-- --instances N] [-- --redis sentinel|single|cluster] [-- --postgres single|replica] [-- --single-redis] [-- --no-lab] [-- --logs]`:
  * phase 1, and phase 2's production topology (nginx over N instances, Redis behind Sentinel, or one
  * Redis, or a Redis Cluster of three shards; PostgreSQL, alone or with a streaming replica for the
  * catalog and PgBouncer in front of the primary), left running
@@ -26,7 +26,10 @@ const isRedisMode = (value: string | undefined): value is RedisMode => REDIS_MOD
 const isPostgresMode = (value: string | undefined): value is PostgresMode => POSTGRES_MODES.includes(value as PostgresMode);
 
 const { values } = parseArgs({
+  // --no-lab, as well as --lab.
+  allowNegative: true,
   options: {
+    lab: { type: 'boolean', default: true },
     instances: { type: 'string', default: '3' },
     redis: { type: 'string', default: 'sentinel' },
     postgres: { type: 'string', default: 'single' },
@@ -89,10 +92,10 @@ try {
       ? {
         // On a cluster each acts on one shard: the one `target` (a node's name) is in, or the first.
         'kill-redis-primary': (target) => clusterFaults.killShardPrimary(topology, target),
-        'restart-redis': (target) => faults.restartRedisNode(topology, need(target, 'Redis node name (redis-1, …)')),
+        'restart-redis': (target) => clusterFaults.restartClusterNode(topology, need(target, 'Redis node name (redis-1, …)')),
         'fast-restart-redis-primary': (target) => clusterFaults.fastRestartShardPrimary(topology, target),
         'pause-redis-primary': (target, seconds) => clusterFaults.pauseShardPrimary(topology, seconds ?? 3, target),
-        'kill-redis-replica': (target) => faults.killRedisReplica(topology, target),
+        'kill-redis-replica': (target) => clusterFaults.killShardReplica(topology, target),
       } satisfies Record<string, FaultHandler>
       : {
         'kill-redis-primary': () => faults.killRedisPrimary(topology),
@@ -122,9 +125,14 @@ try {
     },
   };
   const control = await serveControl(cleanup, { phase1: phase1.url, phase2: topology.url, instances: topology.instances.map((i) => i.id) }, actions);
-  const lab = await startLab(cleanup, { phase1Url: phase1.url, topology, control, actions: Object.keys(actions) });
-  console.log(`prometheus: ${lab.prometheus.url} (every phase 2 instance, phase 1, Redis, PostgreSQL and nginx, every second)`);
-  console.log(`lab: ${lab.url}  (open it in a browser: both phases live, virtual users, a button for each fault)`);
+  if (values.lab) {
+    const lab = await startLab(cleanup, { phase1Url: phase1.url, topology, control, actions: Object.keys(actions) });
+    console.log(`prometheus: ${lab.prometheus.url} (every phase 2 instance, phase 1, Redis, PostgreSQL and nginx, every second)`);
+    console.log(`lab: ${lab.url}  (open it in a browser: both phases live, virtual users, a button for each fault)`);
+  } else {
+    // The topology alone, for a small machine: no Prometheus, exporters, virtual users or console.
+    console.log('lab: off (--no-lab): no monitoring, no virtual users, no console; npm run fault still breaks things');
+  }
   console.log(`Break it: npm run fault -- <${Object.keys(actions).join('|')}> [target]`);
   console.log('Press Ctrl-C to stop.');
   await new Promise(() => { /* until a signal arrives */ });
