@@ -8,7 +8,15 @@ const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'run
  * alert fires after 30 s of errors; its steps are held; phase 2's process waits out its drain).
  * CPU-heavy tests stay in the other lanes: on two cores, a third busy lane slows all three.
  */
-const WAITING_TESTS = ['harness/test/cluster.test.ts', 'harness/test/cutover.test.ts', 'benchmarks/test/cutover-scenario.test.ts', 'phase2-production/test/process.test.ts'];
+const WAITING_TESTS = [
+  'harness/test/cluster.test.ts',
+  'harness/test/cutover.test.ts',
+  'benchmarks/test/cutover-scenario.test.ts',
+  'phase2-production/test/process.test.ts',
+  // Processes started and waited for: the phases' own start and stop, nginx's split of the users.
+  'harness/test/phases.test.ts',
+  'harness/test/cutover-routing.test.ts',
+];
 
 export default defineConfig({
   // Vite's warnings about packages it transforms (the workflow parser's missing sourcemaps) say

@@ -36,9 +36,9 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     // Fewer sessions than it takes to fill the budget: the smoke run checks that both phases are
     // put under it and report what happened, in seconds; the quick profile goes to the limit.
     budget: { mebibytes: 40, maxSessions: 8_000 },
-    // One fault of each kind: the scenario's machinery, timeline and durability count. Every Redis
-    // fault's own durability check runs in harness/test/ha.test.ts; the quick profile runs them all.
-    failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500, faults: ['process killed', 'one instance killed', 'Redis primary killed', 'PostgreSQL stopped'] },
+    // One fault of each store: the scenario's machinery, timeline and durability count. Every
+    // instance and Redis fault's own check runs in harness/test/ha.test.ts; the quick profile runs them all.
+    failover: { knownSessions: 5, writers: 5, beforeMs: 500, afterMs: 1000, postgresOutageMs: 1500, faults: ['process killed', 'Redis primary killed', 'PostgreSQL stopped'] },
     // None: benchmarks/test/cutover-scenario.test.ts runs the scenario forward on its own, and
     // harness/test/cutover.test.ts the rollback, each beside the other tests rather than in this run.
     cutover: { users: 0, steps: [], holdMs: 0, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },

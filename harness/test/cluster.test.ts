@@ -4,7 +4,7 @@
  * redis-server in cluster mode), and PostgreSQL with a streaming replica serving the catalog's
  * reads and PgBouncer (transaction mode) in front of the primary. Sessions spread over the shards;
  * then every Redis fault hits one shard, through `npm run fault` and the control server the
- * console's buttons use, while twenty writers each increment a session of their own. The shard
+ * console's buttons use, while twelve writers each increment a session of their own. The shard
  * that lost its replica takes no write while the others go on. Then the replica, PgBouncer and the
  * primary go down in turn: the catalog answers from whichever still can, what needs the primary
  * answers 503, and the sessions never notice. At the end every counter is read back against what
@@ -125,7 +125,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
 
     // Sessions spread over every shard (each of 64 buckets hashes to one shard's slots), and the
     // count phase 2 reports covers them all.
-    const clients = await sessions(phase2, 20);
+    const clients = await sessions(phase2, 12);
     const shards = await shardsNow();
     const slots = await Promise.all(clients.map(slotOfSession));
     const shardIndex = slots.map((slot) => shards.findIndex((s) => s.slots.some(([from, to]) => slot >= from && slot <= to)));
@@ -136,7 +136,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
     const stats = (await (await fetch(`${phase2}/api/stateful/stats`)).json()) as { liveSessions: number };
     expect(stats.liveSessions).toBeGreaterThanOrEqual(clients.length);
 
-    const writers = sessionWriters(phase2, clients, { pauseMs: 20, maxMs: 480_000 });
+    const writers = sessionWriters(phase2, clients, { pauseMs: 50, maxMs: 480_000 });
     const tallies = await (async () => {
       const fault = async (action: string, target?: string): Promise<Observation> => {
         const response = await fetch(`${controlUrl}/faults/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(target === undefined ? {} : { target }) });

@@ -19,7 +19,7 @@ import { cases, describeCase, fuzzOperations, type FuzzCase } from './conformanc
 import { send, signIn, type Outcome, type Target } from './conformance/send.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 250);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 /** FUZZ_SURVEY=1: run every case and list each distinct problem with its count, instead of stopping at the first. */
 const SURVEY = process.env.FUZZ_SURVEY === '1';
 /** High enough that a run never meets the sign-in limit, so its headers are still sent. */
