@@ -18,7 +18,7 @@ export interface RunningPhase {
 }
 
 /** Settings for contract runs: a short rate-limit window, so the 429 checks cost seconds, not minutes. */
-export const CONTRACT_ENV = { AUTH_RATE_LIMIT_MAX: '20', AUTH_RATE_LIMIT_WINDOW_SECONDS: '2' };
+export const CONTRACT_ENV = { AUTH_RATE_LIMIT_MAX: '20', AUTH_RATE_LIMIT_WINDOW_SECONDS: '4' };
 
 const LISTENING = /listening on (http:\/\/[\d.]+:\d+)/;
 
