@@ -228,6 +228,9 @@ interface SessionCommands {
 type Queued<Commands> = { [Name in keyof Commands]: Commands[Name] extends (...args: infer A) => unknown ? (...args: A) => SessionPipeline : never };
 type SessionPipeline = ChainableCommander & Queued<SessionCommands>;
 
+/** The writes a replica must confirm: each session script that changes something, and DEL. */
+type WriteCommand = 'sessionIncrement' | 'sessionAddToCart' | 'sessionRemoveFromCart' | 'sessionWrite' | 'sessionConfirm' | 'sessionAcceptPending' | 'del';
+
 /** A leased session's reply, SESSION_MOVING, as core's error; anything else unchanged. */
 async function movingAware<T>(call: () => Promise<T>): Promise<T> {
   try {
@@ -325,29 +328,44 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * Runs a write, then (when configured) waits until enough replicas have it. The write and its
-   * WAIT share one pipeline: to one Redis that is the connection auto-pipelining would use anyway;
-   * in a cluster it is what sends the WAIT (a command with no key) to the primary that ran the
-   * write rather than to any node.
+   * Runs a write, then (when configured) waits until enough replicas have it (WAIT).
+   *
+   * To one Redis the WAIT is sent once the write has answered, on the same auto-pipelined
+   * connection: the writes of concurrent requests go out together, and the first WAIT that a
+   * replica answers covers every write before it (a group commit). A cluster has no such
+   * connection for a command without a key, so there the write and its WAIT go in one pipeline,
+   * which ioredis sends to the primary of the write's slot: strictly that node's replicas, at the
+   * cost of a WAIT on that connection before each next write (ADR 12).
    */
-  async #replicated<T>(write: (pipeline: SessionPipeline) => SessionPipeline): Promise<T> {
-    const pipeline = write(this.#redis.pipeline() as SessionPipeline);
+  async #replicated<T>(command: WriteCommand, ...args: (string | number)[]): Promise<T> {
+    if (this.#cluster) return this.#replicatedOnShard<T>(command, args);
+    const client = this.#redis as unknown as Record<WriteCommand, (...commandArgs: (string | number)[]) => Promise<T>>;
+    const result = await movingAware(() => guardRedis(() => client[command](...args)));
+    if (this.#waitReplicas > 0) this.#confirmed(await guardRedis(() => this.#redis.wait(this.#waitReplicas, this.#waitTimeoutMs)));
+    return result;
+  }
+
+  async #replicatedOnShard<T>(command: WriteCommand, args: (string | number)[]): Promise<T> {
+    const pipeline = this.#redis.pipeline() as SessionPipeline;
+    (pipeline as unknown as Record<WriteCommand, (...commandArgs: (string | number)[]) => SessionPipeline>)[command](...args);
     if (this.#waitReplicas > 0) pipeline.wait(this.#waitReplicas, this.#waitTimeoutMs);
-    const replies = await guardRedis(async () => (await pipeline.exec()) ?? []);
-    const [written, waited] = replies;
-    if (!written) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error('the pipeline answered nothing'));
-    const [writeError, result] = written;
+    const [[writeError, result] = [new Error('the pipeline answered nothing'), null], waited] = await guardRedis(async () => (await pipeline.exec()) ?? []);
     if (writeError) {
       // A slot that moved in a failover: ask the cluster where its slots are now; the client retries.
-      if (this.#cluster && /^(MOVED|ASK) /.test(writeError.message)) (this.#redis as { refreshSlotsCache?: () => void }).refreshSlotsCache?.();
+      if (/^(MOVED|ASK) /.test(writeError.message)) (this.#redis as Cluster).refreshSlotsCache();
       await movingAware(() => guardRedis(() => Promise.reject(writeError)));
     }
     if (waited) {
       const [waitError, acknowledged] = waited as [Error | null, number];
       if (waitError) await guardRedis(() => Promise.reject(waitError));
-      if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
+      this.#confirmed(acknowledged);
     }
     return result as T;
+  }
+
+  /** Refuses (503: not acknowledged, it may or may not survive a failover) unless enough replicas confirmed. */
+  #confirmed(acknowledged: number): void {
+    if (acknowledged < this.#waitReplicas) throw new DependencyUnavailableError('redis', REDIS_ROLE, new Error(`${acknowledged} of ${this.#waitReplicas} replicas confirmed the write`));
   }
 
   async create(user: SessionUser | null, carry?: Pick<Session, 'counter' | 'cart'>): Promise<Session> {
@@ -383,7 +401,7 @@ export class RedisSessionStore implements SessionStore {
 
   /** Waited for (with WAIT replicas): a confirm lost in a failover would bring the session back here while the other phase serves it. */
   confirmHandover(id: string, leaseId: string): Promise<ConfirmReply> {
-    return this.#replicated((pipeline) => pipeline.sessionConfirm(sessionKey(id), tombstonesKey(bucketOf(id)), leaseId, id));
+    return this.#replicated('sessionConfirm', sessionKey(id), tombstonesKey(bucketOf(id)), leaseId, id);
   }
 
   /** Waited for: once the holder confirms, this copy is the only one. */
@@ -393,7 +411,7 @@ export class RedisSessionStore implements SessionStore {
     const now = this.#now();
     for (const { key, fingerprint, outcome } of handed.keys) fields.push(KEY_FIELD_PREFIX + key, JSON.stringify({ s: 'd', f: fingerprint, at: now, o: outcome }));
     fields.push('k#', JSON.stringify(handed.keys.map(({ key }) => KEY_FIELD_PREFIX + key)));
-    await this.#replicated((pipeline) => pipeline.sessionAcceptPending(sessionKey(session.id), tombstonesKey(bucketOf(session.id)), handed.idleMs, session.id, ...fields));
+    await this.#replicated('sessionAcceptPending', sessionKey(session.id), tombstonesKey(bucketOf(session.id)), handed.idleMs, session.id, ...fields);
   }
 
   async activate(id: string): Promise<Session | null> {
@@ -426,20 +444,20 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async destroy(id: string): Promise<boolean> {
-    return (await this.#replicated<number>((pipeline) => pipeline.del(sessionKey(id)) as SessionPipeline)) > 0;
+    return (await this.#replicated<number>('del', sessionKey(id))) > 0;
   }
 
   async incrementCounter(id: string, once?: IdempotencyKey): Promise<number | null> {
-    const value = await this.#replicated<string | null>((pipeline) => pipeline.sessionIncrement(sessionKey(id), this.#ttlMs, ...this.#keyArguments(once)));
+    const value = await this.#replicated<string | null>('sessionIncrement', sessionKey(id), this.#ttlMs, ...this.#keyArguments(once));
     return value === null ? null : Number(value);
   }
 
   async addToCart(id: string, productId: string, quantity: number, maxPerLine: number, once?: IdempotencyKey): Promise<CartChange | null> {
-    return cartChangeOf(await this.#replicated<string | null>((pipeline) => pipeline.sessionAddToCart(sessionKey(id), this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine, ...this.#keyArguments(once))));
+    return cartChangeOf(await this.#replicated<string | null>('sessionAddToCart', sessionKey(id), this.#ttlMs, CART_PREFIX + productId, quantity, maxPerLine, ...this.#keyArguments(once)));
   }
 
   async removeFromCart(id: string, productId: string, once?: IdempotencyKey): Promise<CartChange | null> {
-    return cartChangeOf(await this.#replicated<string | null>((pipeline) => pipeline.sessionRemoveFromCart(sessionKey(id), this.#ttlMs, CART_PREFIX + productId, ...this.#keyArguments(once))));
+    return cartChangeOf(await this.#replicated<string | null>('sessionRemoveFromCart', sessionKey(id), this.#ttlMs, CART_PREFIX + productId, ...this.#keyArguments(once)));
   }
 
   /**
@@ -470,7 +488,7 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async #write(session: Session, ttlMs: number): Promise<void> {
-    await this.#replicated((pipeline) => pipeline.sessionWrite(sessionKey(session.id), ttlMs, ...sessionFields(session)));
+    await this.#replicated('sessionWrite', sessionKey(session.id), ttlMs, ...sessionFields(session));
   }
 
 }
