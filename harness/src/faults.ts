@@ -337,12 +337,18 @@ export async function stopPostgres(topology: Phase2Topology): Promise<Observatio
   return finish(o);
 }
 
-/** Whether every running instance's health report has the database check (the primary) at `status`. */
-const databaseCheck = (topology: Phase2Topology, status: 'pass' | 'fail') => async () => {
+/** The database check (the primary, and where the catalog reads) of an instance's health report. */
+interface DatabaseCheck { status: string; detail?: string }
+
+/** Whether the database check of every running instance's health report is as `ok` wants it. */
+const everyDatabaseCheck = (topology: Phase2Topology, ok: (check: DatabaseCheck | undefined) => boolean) => async () => {
   const running = topology.instances.filter((i) => i.process);
-  const reports = await Promise.all(running.map(async (i) => (await (await fetch(`${i.url}/health`, { signal: AbortSignal.timeout(3000) })).json()) as { checks?: { name: string; status: string }[] }));
-  return reports.every((report) => report.checks?.find((check) => check.name === 'database')?.status === status);
+  const reports = await Promise.all(running.map(async (i) => (await (await fetch(`${i.url}/health`, { signal: AbortSignal.timeout(3000) })).json()) as { checks?: (DatabaseCheck & { name: string })[] }));
+  return reports.every((report) => ok(report.checks?.find((check) => check.name === 'database')));
 };
+
+/** Every running instance reaches the primary ('pass'), or none does ('fail'). */
+const databaseCheck = (topology: Phase2Topology, status: 'pass' | 'fail') => everyDatabaseCheck(topology, (check) => check?.status === status);
 
 function replicated(topology: Phase2Topology, action: string) {
   const { postgresReplica: replica, pgbouncer } = topology.stack;
@@ -350,12 +356,8 @@ function replicated(topology: Phase2Topology, action: string) {
   return { replica, pgbouncer };
 }
 
-/** Whether every running instance says where the catalog reads now (its health report). */
-const catalogReadsOn = (topology: Phase2Topology, where: RegExp) => async () => {
-  const running = topology.instances.filter((i) => i.process);
-  const reports = await Promise.all(running.map(async (i) => (await fetch(`${i.url}/health`, { signal: AbortSignal.timeout(2000) })).text()));
-  return reports.every((text) => where.test(text));
-};
+/** Whether every running instance says its catalog reads where `where` says (its health report). */
+const catalogReadsOn = (topology: Phase2Topology, where: RegExp) => everyDatabaseCheck(topology, (check) => where.test(check?.detail ?? ''));
 
 /** Stop the streaming replica: the catalog's reads go to the primary (each instance notices on its next read). */
 export async function stopPostgresReplica(topology: Phase2Topology): Promise<Observation> {

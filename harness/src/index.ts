@@ -12,7 +12,7 @@ export { startRedisCluster, askNode, CLUSTER_SETTINGS, type RunningRedisCluster,
 export { startProcess, type ManagedProcess } from './processes.ts';
 export { startPhase2Topology, type Phase2Topology, type Instance } from './topology.ts';
 export * as faults from './faults.ts';
-export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledged, startSession, type SessionStart, type LoadRequest, type LoadResult, type SessionClient, type WriterTally, type DurabilityCheck } from './load.ts';
+export { steadyLoad, failures, mixedSessionLoad, sessionWriters, checkAcknowledged, startSession, startSessions, type SessionStart, type LoadRequest, type LoadResult, type SessionClient, type WriterTally, type DurabilityCheck } from './load.ts';
 export { MASTER_NAME, NODE_DATA_SETTINGS, REDIS_NODE_NAMES, SENTINEL_NAMES, sentinelSettings } from './infra/redis-ha.ts';
 export { upstreamLines } from './infra/nginx.ts';
 export { rawRequest, type RawAnswer } from './raw-http.ts';

@@ -144,6 +144,22 @@ export async function startSession(baseUrl: string, timeoutMs = 10_000): Promise
   return { client: { cookie, csrf: body.csrfToken }, status: response.status, retryAfterSeconds };
 }
 
+/**
+ * n new sessions. A 503 (the store still settling after a fault: a replica resyncing, a failover
+ * finishing) is waited out, as a client honouring Retry-After would, up to `waitMs`.
+ */
+export async function startSessions(baseUrl: string, n: number, waitMs = 60_000): Promise<SessionClient[]> {
+  const made: SessionClient[] = [];
+  const deadline = Date.now() + waitMs;
+  while (made.length < n) {
+    const { client, status } = await startSession(baseUrl);
+    if (client) made.push(client);
+    else if (status !== 503 || Date.now() > deadline) throw new Error(`could not start a session: ${String(status)}`);
+    else await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return made;
+}
+
 export interface WriterTally {
   client: SessionClient;
   /** Increments answered 200: the server said they happened. */

@@ -20,9 +20,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
+import { waitForOutput } from './npm-up.ts';
 import { trustLabCa } from '../src/infra/tls.ts';
 import { askNode, parseClusterNodes } from '../src/infra/redis-cluster.ts';
-import { checkAcknowledged, sessionWriters, startSession, type SessionClient } from '../src/load.ts';
+import { checkAcknowledged, sessionWriters, startSessions, type SessionClient } from '../src/load.ts';
 import type { Observation } from '../src/observation.ts';
 
 const labTmp = mkdtempSync(join(tmpdir(), 'lab-cluster-test-'));
@@ -36,15 +37,7 @@ afterAll(() => {
   rmSync(labTmp, { recursive: true, force: true });
 });
 
-async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output);
-    if (match) return match;
-    if (Date.now() > deadline || (up?.exitCode ?? null) !== null || up?.signalCode) throw new Error(`no ${String(pattern)} in the output of npm run up:\n${output.slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitFor = (pattern: RegExp, timeoutMs: number) => waitForOutput(() => output, () => up, pattern, timeoutMs);
 
 /** A command's exit status and output, without blocking this process's event loop. */
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -57,18 +50,6 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** n new sessions; a 503 (a shard still settling) is waited out, as a client honouring Retry-After would. */
-async function sessions(url: string, n: number): Promise<SessionClient[]> {
-  const made: SessionClient[] = [];
-  const deadline = Date.now() + 60_000;
-  while (made.length < n) {
-    const { client, status } = await startSession(url);
-    if (client) made.push(client);
-    else if (status !== 503 || Date.now() > deadline) throw new Error(`could not start a session: ${String(status)}`);
-    else await settle(200);
-  }
-  return made;
-}
 
 describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-lab', () => {
   it('serves phase 2 from three shards and a PostgreSQL replica behind PgBouncer, and loses no acknowledged write while each Redis fault hits one shard and each PostgreSQL part goes down', async () => {
@@ -125,7 +106,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
 
     // Sessions spread over every shard (each of 64 buckets hashes to one shard's slots), and the
     // count phase 2 reports covers them all.
-    const clients = await sessions(phase2, 12);
+    const clients = await startSessions(phase2, 12);
     const shards = await shardsNow();
     const slots = await Promise.all(clients.map(slotOfSession));
     const shardIndex = slots.map((slot) => shards.findIndex((s) => s.slots.some(([from, to]) => slot >= from && slot <= to)));
@@ -157,11 +138,14 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
       // Until a replica rejoins, its shard's sessions take no acknowledged write; the others' do.
       const killedShard = shards.findIndex((s) => s.port === ports.get(kill.target));
       expect(killedShard).toBeGreaterThanOrEqual(0);
+      // Every other shard's writer is acknowledged again (awaited, with a generous bound), while
+      // not one write on the shard without a replica is.
       const before = writers.tallies.map((t) => t.acknowledged);
-      await settle(2000);
-      const progress = writers.tallies.map((t, i) => t.acknowledged - (before[i] ?? 0));
-      expect(progress.filter((_, i) => shardIndex[i] === killedShard).every((p) => p === 0), `writes acknowledged on the shard without a replica: ${progress.join(',')}`).toBe(true);
-      expect(progress.filter((_, i) => shardIndex[i] !== killedShard).every((p) => p > 0), `other shards' writers: ${progress.join(',')}`).toBe(true);
+      const progress = () => writers.tallies.map((t, i) => t.acknowledged - (before[i] ?? 0));
+      const deadline = Date.now() + 60_000;
+      while (!progress().every((p, i) => shardIndex[i] === killedShard || p > 0) && Date.now() < deadline) await settle(200);
+      expect(progress().filter((_, i) => shardIndex[i] !== killedShard).every((p) => p > 0), `other shards' writers: ${progress().join(',')}`).toBe(true);
+      expect(progress().filter((_, i) => shardIndex[i] === killedShard).every((p) => p === 0), `writes acknowledged on the shard without a replica: ${progress().join(',')}`).toBe(true);
       expect((await fault('restart-redis', kill.target)).notes.join(' ')).toMatch(/rejoined after \d+ ms as replica/);
 
       const paused = await fault('pause-redis-primary');

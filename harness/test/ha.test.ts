@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase2Topology, type Phase2Topology } from '../src/topology.ts';
 import { fastRestartRedisPrimary, killInstance, stopInstance, killRedisPrimary, killRedisReplica, pauseRedisPrimary, redisRole, restartInstance, restartRedisNode, rollingRestart, startPostgres, startSentinels, stopPostgres, stopSentinels, killPhase1, type Observation } from '../src/faults.ts';
-import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, startSession, steadyLoad, type LoadResult, type SessionClient } from '../src/load.ts';
+import { checkAcknowledged, failures, mixedSessionLoad, sessionWriters, startSession, startSessions, steadyLoad, type LoadResult, type SessionClient } from '../src/load.ts';
 import { startPhase1 } from '../src/phases.ts';
 
 // Real processes under faults, which a loaded machine makes slow: two minutes per test unless it says more.
@@ -22,22 +22,9 @@ beforeAll(async () => { topology = await startPhase2Topology(cleanup, { instance
 afterAll(() => cleanup.run(), 60_000);
 
 
-/**
- * n new sessions. A 503 (the store still settling after the previous test's fault: a replica
- * resyncing, the Sentinels reconfiguring) is waited out, as a client honouring Retry-After would;
- * nginx passes an instance's 503 on rather than retrying it.
- */
-async function clients(url: string, n: number): Promise<SessionClient[]> {
-  const made: SessionClient[] = [];
-  const deadline = Date.now() + 60_000;
-  while (made.length < n) {
-    const { client, status } = await startSession(url);
-    if (client) made.push(client);
-    else if (status !== 503 || Date.now() > deadline) throw new Error(`could not start a session: ${String(status)}`);
-    else await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return made;
-}
+// n new sessions, a 503 (the store still settling after the previous test's fault) waited out:
+// nginx passes an instance's 503 on rather than retrying it.
+const clients = startSessions;
 
 /**
  * How many of these sessions can still be read. A 401 is a lost session; anything else (a 503 from

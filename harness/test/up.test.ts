@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it, type TestContext } from 'vitest';
 import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
+import { waitForOutput } from './npm-up.ts';
 import { trustLabCa } from '../src/infra/tls.ts';
 import { ensurePrograms } from '../src/infra/binaries.ts';
 import { queryPrometheus } from '../src/infra/prometheus.ts';
@@ -30,15 +31,7 @@ afterAll(async () => {
   if (up?.pid !== undefined && up.exitCode === null && up.signalCode === null) process.kill(-up.pid, 'SIGKILL');
 });
 
-async function waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const match = pattern.exec(output);
-    if (match) return match;
-    if (Date.now() > deadline || (up?.exitCode ?? null) !== null || up?.signalCode) throw new Error(`no ${String(pattern)} in the output of npm run up:\n${output.slice(-3000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const waitFor = (pattern: RegExp, timeoutMs: number) => waitForOutput(() => output, () => up, pattern, timeoutMs);
 
 /** Waits for a condition the page shows, with a generous bound; says what it last saw when it gives up. */
 async function until(page: Page, what: string, read: () => Promise<string | null>, ok: (value: string | null) => boolean, timeoutMs = 60_000): Promise<string | null> {

@@ -17,6 +17,7 @@ import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
+import { startRestartable } from './restartable.ts';
 import { serverUser, type RunningPostgres } from './postgres.ts';
 
 export interface RunningPgBouncer {
@@ -24,7 +25,8 @@ export interface RunningPgBouncer {
   port: number;
   process(): ManagedProcess | null;
   stop(): Promise<void>;
-  start(): Promise<void>;
+  /** Starts it again on the same port, with its files. */
+  start(): Promise<unknown>;
 }
 
 /** The settings it runs with, as pgbouncer.ini has them (compose and Kubernetes would mount the same). */
@@ -67,23 +69,13 @@ export async function startPgBouncer(cleanup: Cleanup, postgres: RunningPostgres
   const user = serverUser();
   if (user) chownSync(dir, user.uid, user.gid);
   const name = options.name ?? 'pgbouncer';
-  let child: ManagedProcess | null = null;
-  const start = async () => {
-    const { process: started } = await startProcess({
-      name,
-      command: binary,
-      args: [configFile],
-      cwd: dir,
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
-      readyLine: /process up: PgBouncer/,
-    });
-    child = started;
-  };
-  const stop = async () => {
-    await child?.stop();
-    child = null;
-  };
-  await start();
-  cleanup.add(`stop ${name}`, stop);
-  return { url: `postgres://${postgres.user}@127.0.0.1:${port}/${postgres.database}`, port, process: () => child, stop, start };
+  const server = await startRestartable(cleanup, name, async () => (await startProcess({
+    name,
+    command: binary,
+    args: [configFile],
+    cwd: dir,
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    readyLine: /process up: PgBouncer/,
+  })).process);
+  return { url: `postgres://${postgres.user}@127.0.0.1:${port}/${postgres.database}`, port, ...server };
 }

@@ -13,9 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
-import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
-import { serverUser, type RunningPostgres } from './postgres.ts';
+import { serverUser, startPostgresServer, type RunningPostgres } from './postgres.ts';
 
 export async function startPostgresReplica(cleanup: Cleanup, primary: RunningPostgres, options: { name?: string } = {}): Promise<RunningPostgres> {
   const programs = ensurePrograms(['pg_basebackup', 'postgres']);
@@ -34,24 +33,6 @@ export async function startPostgresReplica(cleanup: Cleanup, primary: RunningPos
   const port = await freePort();
   const name = options.name ?? 'postgres-replica';
   const settings = ['-c', `port=${port}`, '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=200', '-c', 'hot_standby=on', '-c', 'fsync=off'];
-  let child: ManagedProcess | null = null;
-  const start = async () => {
-    const { process: started } = await startProcess({
-      name,
-      command: programs.postgres,
-      args: ['-D', dataDir, ...settings],
-      cwd: dir,
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
-      readyLine: /database system is ready to accept read-only connections/,
-      stopSignal: 'SIGINT',
-    });
-    child = started;
-  };
-  const stop = async () => {
-    await child?.stop();
-    child = null;
-  };
-  await start();
-  cleanup.add(`stop ${name}`, stop);
-  return { url: `postgres://${primary.user}@127.0.0.1:${port}/${primary.database}`, port, user: primary.user, database: primary.database, process: () => child, stop, start };
+  const server = await startPostgresServer(cleanup, { name, binary: programs.postgres, dataDir, settings, readyLine: /database system is ready to accept read-only connections/ });
+  return { url: `postgres://${primary.user}@127.0.0.1:${port}/${primary.database}`, port, user: primary.user, database: primary.database, ...server };
 }

@@ -14,6 +14,7 @@ import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
+import { startRestartable, type Restartable } from './restartable.ts';
 
 export interface RunningPostgres {
   url: string;
@@ -23,7 +24,8 @@ export interface RunningPostgres {
   database: string;
   process(): ManagedProcess | null;
   stop(): Promise<void>;
-  start(): Promise<void>;
+  /** Starts it again on the same port, with its files. */
+  start(): Promise<unknown>;
 }
 
 const DATABASE = 'lab';
@@ -36,6 +38,21 @@ export function serverUser(): { uid: number; gid: number } | null {
   const entry = passwd.find((fields) => fields[0] === 'postgres') ?? passwd.find((fields) => fields[0] === 'nobody');
   if (!entry) throw new Error('running as root and there is neither a postgres nor a nobody user to run PostgreSQL as');
   return { uid: Number(entry[2]), gid: Number(entry[3]) };
+}
+
+/** `postgres` on a data directory, as the server user (serverUser), restartable on the same settings. */
+export function startPostgresServer(cleanup: Cleanup, options: { name: string; binary: string; dataDir: string; settings: string[]; readyLine: RegExp }): Promise<Restartable> {
+  const user = serverUser();
+  return startRestartable(cleanup, options.name, async () => (await startProcess({
+    name: options.name,
+    command: options.binary,
+    args: ['-D', options.dataDir, ...options.settings],
+    cwd: dirname(options.dataDir),
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    readyLine: options.readyLine,
+    // SIGINT is PostgreSQL's "fast" shutdown: it ends client sessions instead of waiting for them.
+    stopSignal: 'SIGINT',
+  })).process);
 }
 
 export async function startPostgres(cleanup: Cleanup, options: { durable?: boolean; name?: string } = {}): Promise<RunningPostgres> {
@@ -61,27 +78,7 @@ export async function startPostgres(cleanup: Cleanup, options: { durable?: boole
   const name = options.name ?? 'postgres';
   const settings = ['-c', `port=${port}`, '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'max_connections=200'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  let child: ManagedProcess | null = null;
-
-  const start = async () => {
-    const { process: started } = await startProcess({
-      name,
-      command: programs.postgres,
-      args: ['-D', dataDir, ...settings],
-      cwd: dirname(dataDir),
-      ...(user ? { uid: user.uid, gid: user.gid } : {}),
-      readyLine: /database system is ready to accept connections/,
-      // SIGINT is PostgreSQL's "fast" shutdown: it ends client sessions instead of waiting for them.
-      stopSignal: 'SIGINT',
-    });
-    child = started;
-  };
-  const stop = async () => {
-    await child?.stop();
-    child = null;
-  };
-  await start();
-  cleanup.add(`stop ${name}`, stop);
+  const server = await startPostgresServer(cleanup, { name, binary: programs.postgres, dataDir, settings, readyLine: /database system is ready to accept connections/ });
 
   // The database the app uses, created through the superuser's default database.
   const { default: pg } = await import('pg');
@@ -89,5 +86,5 @@ export async function startPostgres(cleanup: Cleanup, options: { durable?: boole
   await admin.connect();
   await admin.query(`CREATE DATABASE ${DATABASE}`);
   await admin.end();
-  return { url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`, port, user: SUPERUSER, database: DATABASE, process: () => child, stop, start };
+  return { url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${DATABASE}`, port, user: SUPERUSER, database: DATABASE, ...server };
 }

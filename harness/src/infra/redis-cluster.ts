@@ -23,8 +23,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
-import { startProcess, type ManagedProcess } from '../processes.ts';
+import { startProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
+import { startRestartable } from './restartable.ts';
 import { NODE_DATA_SETTINGS, type RedisNode } from './redis-ha.ts';
 
 /** Settings every cluster node gets (beyond its port and directory). */
@@ -112,26 +113,10 @@ export async function startRedisCluster(cleanup: Cleanup, options: { primaries?:
     const port = await freePort();
     const nodeDir = join(dir, name);
     mkdirSync(nodeDir, { recursive: true });
-    let child: ManagedProcess | null = null;
-    const node: RedisNode = {
-      name,
-      port,
-      dir: nodeDir,
-      process: () => child,
-      start: async () => {
-        // nodes.conf, in the node's directory, is how it knows its id, its peers and its role again.
-        const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', nodeDir, ...dataSettings, ...CLUSTER_SETTINGS];
-        child = (await startProcess({ name, command: binary, args, cwd: nodeDir, readyLine: /Ready to accept connections/, timeoutMs: 60_000 })).process;
-        return child;
-      },
-      stop: async () => {
-        await child?.stop();
-        child = null;
-      },
-    };
-    await node.start();
-    cleanup.add(`stop ${name}`, () => node.stop());
-    nodes.push(node);
+    // nodes.conf, in the node's directory, is how it knows its id, its peers and its role again.
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', nodeDir, ...dataSettings, ...CLUSTER_SETTINGS];
+    const launch = async () => (await startProcess({ name, command: binary, args, cwd: nodeDir, readyLine: /Ready to accept connections/, timeoutMs: 60_000 })).process;
+    nodes.push({ name, port, dir: nodeDir, ...(await startRestartable(cleanup, name, launch)) });
   }
 
   // redis-cli splits the slots evenly over the first `primaries` nodes and makes the rest replicas.

@@ -25,6 +25,7 @@ import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
+import { startRestartable } from './restartable.ts';
 import { phase2Dir } from '../paths.ts';
 
 export const MASTER_NAME = 'lab-primary';
@@ -127,26 +128,9 @@ async function waitForSync(name: string, port: number, timeoutMs: number): Promi
 /** The script compose.yaml runs in each Redis container; the harness runs the same file. */
 export const REDIS_NODE_SCRIPT = join(phase2Dir, 'deployment', 'redis-node.sh');
 
-/**
- * A restartable Redis process on a fixed port: `launch` starts it (again) and returns the process;
- * the handle keeps whichever process runs now. Started once here, stopped by the cleanup.
- */
+/** A Redis process on a fixed port, which the faults stop and start again. */
 async function restartable(cleanup: Cleanup, name: string, port: number, dir: string, launch: () => Promise<ManagedProcess>): Promise<RedisNode> {
-  let child: ManagedProcess | null = null;
-  const handle: RedisNode = {
-    name,
-    port,
-    dir,
-    process: () => child,
-    start: async () => (child = await launch()),
-    stop: async () => {
-      await child?.stop();
-      child = null;
-    },
-  };
-  await handle.start();
-  cleanup.add(`stop ${name}`, () => handle.stop());
-  return handle;
+  return { name, port, dir, ...(await startRestartable(cleanup, name, launch)) };
 }
 
 async function startNode(cleanup: Cleanup, name: string, dir: string, sentinels: readonly RedisNode[], initialPrimaryPort: (ownPort: number) => number): Promise<RedisNode> {

@@ -10,13 +10,15 @@ import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
 import { ensurePrograms } from './binaries.ts';
+import { startRestartable } from './restartable.ts';
 
 export interface RunningRedis {
   url: string;
   port: number;
   process(): ManagedProcess | null;
   stop(): Promise<void>;
-  start(): Promise<void>;
+  /** Starts it again on the same port, with its files. */
+  start(): Promise<unknown>;
 }
 
 export interface RedisOptions {
@@ -35,22 +37,11 @@ export async function startRedis(cleanup: Cleanup, options: RedisOptions = {}): 
   cleanup.add(`remove ${dir}`, () => { rmSync(dir, { recursive: true, force: true }); });
   const port = await freePort();
   const name = options.name ?? 'redis';
-  let child: ManagedProcess | null = null;
-
-  const start = async () => {
-    const { process: started } = await startProcess({
-      name,
-      command: binary,
-      args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...(options.args ?? [])],
-      readyLine: /Ready to accept connections/,
-    });
-    child = started;
-  };
-  const stop = async () => {
-    await child?.stop();
-    child = null;
-  };
-  await start();
-  cleanup.add(`stop ${name}`, stop);
-  return { url: `redis://127.0.0.1:${port}`, port, process: () => child, stop, start };
+  const server = await startRestartable(cleanup, name, async () => (await startProcess({
+    name,
+    command: binary,
+    args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...(options.args ?? [])],
+    readyLine: /Ready to accept connections/,
+  })).process);
+  return { url: `redis://127.0.0.1:${port}`, port, ...server };
 }
