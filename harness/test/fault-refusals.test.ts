@@ -75,6 +75,10 @@ describe('faults refuse what they cannot do, saying why', () => {
     await expect(faults.fastRestartRedisPrimary(single)).rejects.toThrow('fast-restart-redis-primary needs the Sentinel topology');
     await expect(faults.restartRedisPrimary(single)).rejects.toThrow('restart-redis-primary needs the Sentinel topology');
     await expect(faults.restartRedisNode(single, 'redis-a')).rejects.toThrow('no Redis node redis-a; there are none (--single-redis)');
+    // The replica's and PgBouncer's faults need them.
+    for (const fault of [faults.stopPostgresReplica, faults.startPostgresReplica, faults.stopPgBouncer, faults.startPgBouncer]) {
+      await expect(fault(single)).rejects.toThrow('needs PostgreSQL with its replica and PgBouncer (--postgres replica)');
+    }
   });
 
   it('an instance that is not running: killing, stopping or pausing it would do nothing, so it is refused', async () => {
