@@ -2,7 +2,7 @@
  * The report's headlines: ratios measured in the same run, each with its range over the rounds,
  * checked against the project's targets. A target inside the range is "within noise", not met.
  */
-import type { CapacityRow, CutoverRun, FailoverRow, Headline, PeerRow, ThroughputRow } from './results.ts';
+import { ARRIVAL_KNEE, type ArrivalRow, type CapacityRow, type CutoverRun, type FailoverRow, type Headline, type PeerRow, type ThroughputRow } from './results.ts';
 import { REDIS_RESUMED_MID_FAILOVER } from './scenarios/failover.ts';
 
 function row(rows: ThroughputRow[], endpoint: string, target: string): ThroughputRow | undefined {
@@ -32,7 +32,7 @@ function single(name: string, value: number | null, unit: Headline['unit'], targ
   return { name, value, low: value, high: value, unit, target, better, verdict: verdict(value, value, target, better), explanation };
 }
 
-export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[], cutover: CutoverRun[] = [], peers: PeerRow[] = []): Headline[] {
+export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], failover: FailoverRow[], cutover: CutoverRun[] = [], peers: PeerRow[] = [], arrival: ArrivalRow[] = []): Headline[] {
   const info = (t: string) => row(throughput, 'stateless info', t);
   const list: (Headline | null)[] = [
     ratio('phase 2 stateless, direct ÷ bare node:http', info('phase2 direct'), info('baseline-node-http'), 0.7, 'What Fastify, validation against the contract, hooks and metrics cost on a request that touches no store.'),
@@ -95,5 +95,12 @@ export function headlines(throughput: ThroughputRow[], capacity: CapacityRow[], 
     list.push(single(`cutover ${run.name}: sessions lost`, final.sessionsLost + final.unreadable, 'sessions', 0, 'lower', `Of ${final.sessions} users' sessions (${how}); ${run.moved} were answered by phase 2, ${run.handovers} handovers in all.`));
     list.push(single(`cutover ${run.name}: acknowledged changes lost`, final.acknowledgedLost, 'requests', 0, 'lower', `Of ${final.acknowledged} increments acknowledged, read back at the end.`));
   }
+  const bound = `p99 ≤ ${ARRIVAL_KNEE.p99Ms} ms and under ${ARRIVAL_KNEE.failedShare * 100} % failed`;
+  for (const a of arrival) {
+    list.push(single(`${a.target}: the knee, stateful reads arriving at a set rate`, a.knee ?? 0, 'req/s', null, 'higher', a.knee === null ? `Not even the lowest rate tried held (${bound}).` : `The highest arrival rate that held ${bound}, latency counted from when each request was due.`));
+  }
+  const knee = (target: string) => arrival.find((a) => a.target === target)?.knee ?? null;
+  const [one, two] = [knee('phase1-mock'), knee('phase2 via nginx')];
+  if (one !== null && two !== null && one > 0) list.push(single('knee: phase 2 via nginx ÷ phase 1', two / one, '×', null, 'higher', 'Both on this one machine: phase 2 spends its cores on nginx, TLS, three instances and Redis, which separate machines would each bring their own of.'));
   return list.filter((h): h is Headline => h !== null);
 }

@@ -23,6 +23,13 @@ export interface Profile {
   cutover: { users: number; steps: number[]; holdMs: number; rollback: boolean; canaryShare: number; rollbackBoundMs: number };
   /** Logouts raced against increments in flight, per stack, in the peers scenario. */
   peerTrials: number;
+  /**
+   * The open model: rates (req/s) each held stepMs, every one on every target; the knee refined
+   * `refine` times between the last that held and the first that did not; k6's shapes ramping over
+   * rampMs, held holdMs, the spike lasting spikeMs; the generator's connections, and how late an
+   * answer may come before it counts as timed out.
+   */
+  arrival: { rates: number[]; stepMs: number; refine: number; rampMs: number; holdMs: number; spikeMs: number; connections: number; timeoutMs: number };
 }
 
 export const PROFILES: Record<Profile['name'], Profile> = {
@@ -43,6 +50,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     // harness/test/cutover.test.ts the rollback, each beside the other tests rather than in this run.
     cutover: { users: 0, steps: [], holdMs: 0, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },
     peerTrials: 5,
+    arrival: { rates: [50], stepMs: 300, refine: 0, rampMs: 200, holdMs: 300, spikeMs: 200, connections: 10, timeoutMs: 1000 },
   },
   // What `npm start` runs: a few minutes on a small machine.
   quick: {
@@ -55,6 +63,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 30, steps: [10, 50, 100], holdMs: 8000, rollback: true, canaryShare: 30, rollbackBoundMs: 120_000 },
     peerTrials: 20,
+    arrival: { rates: [100, 200, 400, 800, 1600, 3200, 6400], stepMs: 2000, refine: 2, rampMs: 1000, holdMs: 3000, spikeMs: 1000, connections: 100, timeoutMs: 2000 },
   },
   full: {
     name: 'full',
@@ -66,5 +75,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },
     peerTrials: 50,
+    arrival: { rates: [100, 200, 400, 800, 1600, 3200, 6400, 12_800], stepMs: 10_000, refine: 3, rampMs: 10_000, holdMs: 30_000, spikeMs: 5000, connections: 200, timeoutMs: 5000 },
   },
 };

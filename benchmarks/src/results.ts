@@ -1,5 +1,6 @@
 /** The shape of results.json: every raw figure of a run, with what it was measured on and how. */
 import type { StepSummary } from 'harness';
+import type { ArrivalResult, LatencySummary, Stage } from './arrival.ts';
 
 export interface Machine {
   cpuModel: string;
@@ -21,6 +22,7 @@ export interface LoadParameters {
 
 export interface Round {
   requestsPerSecond: number;
+  /** Milliseconds, to the microsecond. */
   latencyMs: { p50: number; p90: number; p99: number };
   requests: number;
   statusCounts: Record<string, number>;
@@ -118,7 +120,7 @@ export interface Headline {
   value: number;
   low: number;
   high: number;
-  unit: '×' | 'bytes' | 'ms' | 'requests' | 'sessions';
+  unit: '×' | 'bytes' | 'ms' | 'requests' | 'sessions' | 'req/s';
   target: number | null;
   better: 'higher' | 'lower';
   /** 'met' or 'missed', 'within noise' when the rounds' range straddles the target, 'info' without a target. */
@@ -183,6 +185,45 @@ export interface CutoverRun {
   handovers: number;
 }
 
+/** One constant-rate step of the knee search: what was offered, what came back, and whether it held. */
+export interface ArrivalStep {
+  rate: number;
+  okPerSecond: number;
+  failedShare: number;
+  latencyUs: LatencySummary;
+  /** p99 ≤ ARRIVAL_KNEE.p99Ms and under ARRIVAL_KNEE.failedShare failures. */
+  held: boolean;
+}
+
+/** One of k6's load shapes, scaled to the target's knee. */
+export interface ArrivalShape {
+  shape: 'smoke' | 'average load' | 'stress' | 'spike';
+  /** The highest arrival rate in the shape, req/s. */
+  peakRate: number;
+  /** In k6's stage notation: the rate at the start, then [duration, target] per stage. */
+  startRate: number;
+  stages: Stage[];
+  result: ArrivalResult;
+}
+
+/** One target under open-model load: its knee, the latency at each rate of the grid, and k6's shapes. */
+export interface ArrivalRow {
+  target: string;
+  operation: string;
+  /** The profile's rates, every one measured, lowest first. */
+  grid: ArrivalStep[];
+  /** The rates tried between the last that held and the first that did not. */
+  refined: ArrivalStep[];
+  /** The highest arrival rate that held (null: not even the lowest did). */
+  knee: number | null;
+  shapes: ArrivalShape[];
+  /** After the spike, how long until every 100 ms bucket held again (null: not within the run). */
+  spikeRecoveryMs: number | null;
+}
+
+/** What an arrival rate must keep to count as sustained. */
+export const ARRIVAL_KNEE = { p99Ms: 50, failedShare: 0.01 } as const;
+
 export interface Results {
   profile: string;
   startedAt: string;
@@ -202,6 +243,8 @@ export interface Results {
   peers?: PeerRow[];
   /** Absent from runs made before the cluster existed, and when the capacity scenario was not chosen. */
   shards?: ShardsStep[];
+  /** Absent from runs made before the open-model scenario existed, and when it was not chosen. */
+  arrival?: ArrivalRow[];
   headlines: Headline[];
 }
 

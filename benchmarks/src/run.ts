@@ -13,8 +13,9 @@ import { runLabCost } from './scenarios/lab-cost.ts';
 import { runCutoverScenario } from './scenarios/cutover.ts';
 import { runPeers } from './scenarios/peers.ts';
 import { runShards } from './scenarios/shards.ts';
+import { runArrival } from './scenarios/arrival.ts';
 
-export const SCENARIOS = ['throughput', 'peers', 'capacity', 'failover', 'lab', 'cutover'] as const;
+export const SCENARIOS = ['throughput', 'peers', 'arrival', 'capacity', 'failover', 'lab', 'cutover'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Prints which scenario and phase run, and roughly how much of the run is left. */
@@ -29,7 +30,7 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
-type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers' | 'shards'>>;
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers' | 'shards' | 'arrival'>>;
 
 /** Each scenario: how many progress lines it prints, and what it measures into the results. */
 const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
@@ -40,6 +41,10 @@ const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Envi
   peers: {
     steps: () => 4,
     run: async (env, profile, into, progress) => { into.peers = await runPeers(env, profile.load, profile.peerTrials, progress); },
+  },
+  arrival: {
+    steps: () => 6,
+    run: async (env, profile, into, progress) => { into.arrival = await runArrival(env, profile.arrival, progress); },
   },
   capacity: {
     steps: (profile) => profile.capacitySteps.length * 4 + 2 + profile.shardSteps.length + 1,
@@ -72,7 +77,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
   try {
-    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [], shards: [] };
+    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [], shards: [], arrival: [] };
     for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
     return {
       profile: profile.name,
@@ -82,7 +87,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       load: profile.load,
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
       ...measured,
-      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover, measured.peers),
+      headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover, measured.peers, measured.arrival),
     };
   } finally {
     await env.cleanup.run();

@@ -25,11 +25,11 @@ describe('formatHeadline', () => {
 });
 
 describe('renderMarkdown of a partial run', () => {
-  const partial: Results = { ...fixture, throughput: [], capacity: [], budget: [], failover: [], labCost: null, headlines: [headline({ name: 'only one', target: 0.7, verdict: 'within noise', low: 0.6, high: 0.8 })] };
+  const partial: Results = { ...fixture, throughput: [], capacity: [], budget: [], failover: [], labCost: null, arrival: [], headlines: [headline({ name: 'only one', target: 0.7, verdict: 'within noise', low: 0.6, high: 0.8 })] };
   const markdown = renderMarkdown(partial, null);
 
   it('leaves out every section that was not run, and says the seeds\' figures were not measured', () => {
-    for (const section of ['## Throughput and latency', '## Session capacity', '## The same memory budget', '## Failover under a steady load', '## What the live lab costs', '## Compared with the previous run']) {
+    for (const section of ['## Throughput and latency', '## Open model', '## Session capacity', '## The same memory budget', '## Failover under a steady load', '## What the live lab costs', '## Compared with the previous run']) {
       expect(markdown).not.toContain(section);
     }
     expect(markdown).toContain('| phase 1 throughput | about 100 req/s | not measured |');
@@ -138,7 +138,7 @@ describe('charts of a partial run', () => {
     if (!capacityRow || !failoverRow) throw new Error('the fixture has a row of each');
     const [cutoverRun] = fixture.cutover ?? [];
     if (!cutoverRun) throw new Error('the fixture has a cutover run');
-    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }], peers: [] });
+    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }], peers: [], arrival: [] });
     expect(list).toEqual([]);
   });
 });

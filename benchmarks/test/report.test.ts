@@ -72,6 +72,38 @@ describe('report.md', () => {
     expect(list.filter((c) => c.id.startsWith('cutover-'))).toHaveLength(2);
     expect(markdown.match(/```mermaid/g)).toHaveLength(list.length);
   });
+
+  it('charts the open model: p99 by arrival rate for every target on one chart, the percentiles at average load, the spike per 100 ms', () => {
+    const list = charts(fixture);
+    const arrival = fixture.arrival ?? [];
+    expect(arrival.map((a) => a.target)).toEqual(['phase1-mock', 'phase2 direct', 'phase2 via nginx']);
+    const knee = list.find((c) => c.id === 'arrival-knee');
+    expect(knee?.legend.map((l) => l.label)).toEqual([...arrival.map((a) => `${a.target} (line)`), "the knee's bound, 50 ms (line)"]);
+    for (const a of arrival) expect(knee?.mermaid).toContain(`line [${a.grid.map((s) => Math.round(Math.min(s.latencyUs.p99 / 1000, 200) * 100) / 100).join(', ')}]`);
+    const spike = list.find((c) => c.id === 'arrival-spike');
+    for (const a of arrival) {
+      const timeline = a.shapes.find((s) => s.shape === 'spike')?.result.timeline ?? [];
+      expect(spike?.mermaid).toContain(`line [${timeline.map((b) => (b.due > 0 && b.failed === b.due ? 200 : Math.round(Math.min(b.p99Us / 1000, 200) * 100) / 100)).join(', ')}]`);
+    }
+    expect(list.find((c) => c.id === 'arrival-percentiles')?.legend).toHaveLength(arrival.length);
+    // Its tables: each target's knee, and every shape each target took.
+    for (const a of arrival) {
+      expect(markdown).toContain(`| ${a.target} | ${a.knee === null ? 'below' : `${number(a.knee)} req/s`}`);
+      for (const shape of a.shapes) expect(markdown).toContain(`| ${a.target} | ${shape.shape} | ${number(shape.peakRate)} | ${number(shape.result.offered)} |`);
+    }
+    // The seeds' throughput is answered by the knee.
+    expect(markdown).toContain(`| phase 1 throughput | about 100 req/s | ${number(arrival[0]?.knee ?? 0)} req/s sustained`);
+  });
+
+  it('opens each section with what to see, then its charts, then its tables', () => {
+    for (const [heading, table] of [['## Throughput and latency', '| operation |'], ['## Open model', '| target | knee'], ['## Session capacity', '| phase | live sessions'], ['## Failover under a steady load', '| phase | fault |']] as const) {
+      const section = markdown.slice(markdown.indexOf(heading));
+      expect(section.indexOf('See '), heading).toBeGreaterThan(0);
+      expect(section.indexOf('See '), heading).toBeLessThan(section.indexOf('```mermaid'));
+      expect(section.indexOf('```mermaid'), heading).toBeLessThan(section.indexOf(table));
+    }
+    expect(markdown).not.toContain('## Charts');
+  });
 });
 
 describe('index.html in headless Chromium', () => {

@@ -18,6 +18,6 @@ describe('npm run bench', () => {
   it('refuses an unknown scenario, naming the scenarios', () => {
     const run = bench('--profile', 'smoke', '--scenario', 'throughput', '--scenario', 'latency');
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('bench: unknown scenario latency; there are throughput, peers, capacity, failover, lab, cutover');
+    expect(run.stderr).toContain('bench: unknown scenario latency; there are throughput, peers, arrival, capacity, failover, lab, cutover');
   });
 });

@@ -2,7 +2,8 @@
  * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
  * Mermaid, in Chromium, turns them into SVG for index.html. Every number in a chart comes from results.json.
  */
-import { CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type PeerRow, type Results, type ThroughputRow } from '../results.ts';
+import { ARRIVAL_KNEE, CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type ArrivalRow, type PeerRow, type Results, type ThroughputRow } from '../results.ts';
+import { ARRIVAL_BUCKET_MS } from '../scenarios/arrival.ts';
 
 /** One series of a chart as its legend names it, in the colour the chart draws it in. */
 export interface LegendEntry {
@@ -12,8 +13,13 @@ export interface LegendEntry {
   colourName: string;
 }
 
+/** The report's sections that hold charts, in the order report.md has them: each chart is drawn in its section, above its table. */
+export const CHART_SECTIONS = ['throughput', 'peers', 'arrival', 'capacity', 'shards', 'failover', 'cutover'] as const;
+export type ChartSection = (typeof CHART_SECTIONS)[number];
+
 export interface Chart {
   id: string;
+  section: ChartSection;
   title: string;
   mermaid: string;
   legend: LegendEntry[];
@@ -66,6 +72,55 @@ function plot(head: string[], series: { label: string; kind: 'bar' | 'line'; val
   return { legend, mermaid: [config, ...head, ...series.map((s) => `  ${s.kind} [${s.values.join(', ')}]`)].join('\n') };
 }
 
+/** Above this, a p99 is drawn at it (the knee's bound four times over): past the knee latency grows without bound, and would flatten every other line. */
+export const ARRIVAL_CHART_CAP_MS = ARRIVAL_KNEE.p99Ms * 4;
+
+/** The open model's charts: p99 against the arrival rate, the percentiles at average load, and the spike per 100 ms, every target on each. */
+function arrivalCharts(arrival: ArrivalRow[]): Chart[] {
+  const [first] = arrival;
+  if (!first) return [];
+  const capped = (us: number) => Math.round(Math.min(us / 1000, ARRIVAL_CHART_CAP_MS) * 100) / 100;
+  const list: Chart[] = [];
+  const rates = first.grid.map((s) => s.rate);
+  list.push({
+    section: 'arrival',
+    id: 'arrival-knee',
+    title: `Stateful read: p99 latency (ms) as the arrival rate grows; above ${ARRIVAL_CHART_CAP_MS} ms drawn at ${ARRIVAL_CHART_CAP_MS}`,
+    ...plot(
+      ['xychart-beta', `  title ${quote('p99 latency by arrival rate (req/s)')}`, `  x-axis "arrivals per second" [${rates.map((r) => quote(r.toLocaleString('en'))).join(', ')}]`, `  y-axis "p99 ms" 0 --> ${ARRIVAL_CHART_CAP_MS}`],
+      [
+        ...arrival.map((a) => ({ label: a.target, kind: 'line' as const, values: rates.map((rate) => { const step = a.grid.find((s) => s.rate === rate); return step ? capped(step.failedShare >= 1 ? Infinity : step.latencyUs.p99) : ARRIVAL_CHART_CAP_MS; }) })),
+        { label: `the knee's bound, ${ARRIVAL_KNEE.p99Ms} ms`, kind: 'line' as const, values: rates.map(() => ARRIVAL_KNEE.p99Ms) },
+      ],
+    ),
+  });
+  const average = arrival.map((a) => ({ target: a.target, shape: a.shapes.find((s) => s.shape === 'average load') }));
+  if (average.every((a) => a.shape)) {
+    const percentiles: [string, (l: ArrivalRow['grid'][number]['latencyUs']) => number][] = [['p50', (l) => l.p50], ['p90', (l) => l.p90], ['p99', (l) => l.p99], ['p99.9', (l) => l.p999]];
+    const series = average.map((a) => ({ label: `${a.target} at ${a.shape?.peakRate.toLocaleString('en') ?? '?'} req/s`, kind: 'line' as const, values: percentiles.map(([, pick]) => capped(a.shape ? pick(a.shape.result.latencyUs) : 0)) }));
+    list.push({
+      section: 'arrival',
+      id: 'arrival-percentiles',
+      title: 'Average load (half of each knee): latency percentiles, ms',
+      ...plot(['xychart-beta', `  title ${quote('Latency percentiles at average load, ms')}`, `  x-axis [${percentiles.map(([name]) => quote(name)).join(', ')}]`, `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...series.flatMap((s) => s.values)) * 1.2))}`], series),
+    });
+  }
+  const spikes = arrival.map((a) => ({ target: a.target, shape: a.shapes.find((s) => s.shape === 'spike') }));
+  const length = Math.min(...spikes.map((s) => s.shape?.result.timeline.length ?? 0));
+  if (length > 0) {
+    list.push({
+      section: 'arrival',
+      id: 'arrival-spike',
+      title: `Spike to three times each knee: p99 per ${ARRIVAL_BUCKET_MS} ms (ms; a tenth with every request failed drawn at ${ARRIVAL_CHART_CAP_MS})`,
+      ...plot(
+        ['xychart-beta', `  title ${quote(`Spike: p99 per ${ARRIVAL_BUCKET_MS} ms`)}`, `  x-axis "seconds" 0 --> ${((length * ARRIVAL_BUCKET_MS) / 1000).toFixed(1)}`, `  y-axis "p99 ms" 0 --> ${ARRIVAL_CHART_CAP_MS}`],
+        spikes.map((s) => ({ label: s.target, kind: 'line' as const, values: (s.shape?.result.timeline ?? []).slice(0, length).map((b) => (b.due > 0 && b.failed === b.due ? ARRIVAL_CHART_CAP_MS : capped(b.p99Us))) })),
+      ),
+    });
+  }
+  return list;
+}
+
 export function charts(results: Results): Chart[] {
   const list: Chart[] = [];
   const info = results.throughput.filter((r) => r.endpoint === 'stateless info');
@@ -76,14 +131,14 @@ export function charts(results: Results): Chart[] {
   };
   if (info.length > 0) {
     const { values, unit } = rps(info.map((r) => r.requestsPerSecond));
-    list.push({ id: 'stateless-info', title: 'Stateless info: requests per second, phases and baselines', ...bar(`Stateless info, ${unit}`, info.map((r) => r.target), values, unit) });
+    list.push({ section: 'throughput', id: 'stateless-info', title: 'Stateless info: requests per second, phases and baselines', ...bar(`Stateless info, ${unit}`, info.map((r) => r.target), values, unit) });
   }
   const endpoints = [...new Set(results.throughput.map((r) => r.endpoint))];
   for (const target of ['phase1-mock', 'phase2 direct', 'phase2 via nginx']) {
     const rows = endpoints.map((e) => results.throughput.find((r) => r.endpoint === e && r.target === target)).filter((r) => r !== undefined);
     if (rows.length === 0) continue;
     const { values, unit } = rps(rows.map((r) => r.requestsPerSecond));
-    list.push({ id: `endpoints-${target.replaceAll(' ', '-')}`, title: `${target}: requests per second by operation`, ...bar(`${target}, ${unit} by operation`, rows.map((r) => r.endpoint), values, unit) });
+    list.push({ section: 'throughput', id: `endpoints-${target.replaceAll(' ', '-')}`, title: `${target}: requests per second by operation`, ...bar(`${target}, ${unit} by operation`, rows.map((r) => r.endpoint), values, unit) });
   }
   // The comparison the project exists for: both phases, the same operations, one axis.
   const both = endpoints.flatMap((e) => {
@@ -94,6 +149,7 @@ export function charts(results: Results): Chart[] {
   if (both.length > 0) {
     const { values, unit } = rps(both.flatMap((b) => [b.one, b.two]));
     list.push({
+      section: 'throughput',
       id: 'phases-by-operation',
       title: `Phase 1 and phase 2 (one instance, direct) on the same operations, ${unit}`,
       ...plot(
@@ -109,11 +165,13 @@ export function charts(results: Results): Chart[] {
   const operations: [string, (p: PeerRow) => ThroughputRow][] = [['session read', (p) => p.read], ['increment', (p) => p.increment]];
   for (const [operation, pick] of peers.length > 0 ? operations : []) {
     const { values, unit } = rps(peers.map((p) => pick(p).requestsPerSecond));
-    list.push({ id: `peers-${operation.replace(' ', '-')}`, title: `Stateful ${operation}: the phases beside the common session stacks, ${unit}`, ...bar(`Stateful ${operation}, ${unit}`, peers.map((p) => p.target), values, unit) });
+    list.push({ section: 'peers', id: `peers-${operation.replace(' ', '-')}`, title: `Stateful ${operation}: the phases beside the common session stacks, ${unit}`, ...bar(`Stateful ${operation}, ${unit}`, peers.map((p) => p.target), values, unit) });
   }
+  list.push(...arrivalCharts(results.arrival ?? []));
   for (const c of results.capacity) {
     if (c.steps.length === 0) continue;
     list.push({
+      section: 'capacity',
       id: `capacity-${c.phase}`,
       title: `${c.phase}: p99 session read (ms) as live sessions grow`,
       ...plot(
@@ -130,6 +188,7 @@ export function charts(results: Results): Chart[] {
   const lastShards = results.shards?.at(-1);
   if (lastShards && lastShards.shards.length > 0) {
     list.push({
+      section: 'shards',
       id: 'shards-keys',
       title: `Redis Cluster: sessions held by each shard's primary at ${lastShards.sessions.toLocaleString('en')} live sessions`,
       ...bar(`Keys per shard, ${lastShards.sessions.toLocaleString('en')} sessions`, lastShards.shards.map((s) => s.primary), lastShards.shards.map((s) => s.keys), 'keys'),
@@ -141,6 +200,7 @@ export function charts(results: Results): Chart[] {
     const failed = f.timeline.map((t) => t.failed);
     const ok = f.timeline.map((t) => t.ok);
     list.push({
+      section: 'failover',
       id: `failover-${f.phase}-${f.fault}`.toLowerCase().replace(/[^a-z0-9]+/g, '-'),
       title: `${f.phase}, ${f.fault}: answers per ${TIMELINE_BUCKET_MS} ms`,
       ...plot(
@@ -169,6 +229,7 @@ export function charts(results: Results): Chart[] {
     // The error-rate trigger's own series, where the run was watched for it.
     if (run.rollback) series.push({ label: "phase 2's error rate as the trigger reads it (over 1 minute)", kind: 'line', values: run.timeline.map((t) => Math.round((t.errorRatio ?? 0) * 1000) / 10) });
     list.push({
+      section: 'cutover',
       id: `cutover-${run.name}`,
       title: `Cutover, ${run.name}: per ${CUTOVER_BUCKET_MS / 1000} s, in percent`,
       ...plot(
@@ -182,5 +243,6 @@ export function charts(results: Results): Chart[] {
       ),
     });
   }
-  return list;
+  // In the order the sections come in report.md, which index.html's charts are matched to.
+  return CHART_SECTIONS.flatMap((section) => list.filter((chart) => chart.section === section));
 }

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { faults } from 'harness';
 import { HEAP_MIN_SESSIONS, type CapacityRow, type CapacityStep, type LoadParameters } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
+import { run } from '../measure.ts';
 
 /**
  * Memory per session at a step, or null where the figure would mean nothing: a V8 heap holding
@@ -55,8 +56,9 @@ async function createSessions(url: string, count: number, connections: number): 
 
 async function readLatency(url: string, load: LoadParameters): Promise<{ p50: number; p99: number }> {
   const { cookie } = await session(url);
-  const result = await autocannon({ url: `${url}/api/stateful/counter`, headers: { cookie }, connections: load.connections, duration: load.roundSeconds });
-  return { p50: result.latency.p50, p99: result.latency.p99 };
+  // measure.ts's run: latencies to the microsecond, every answer counted.
+  const round = await run(url, [{ method: 'GET', path: '/api/stateful/counter', template: '/api/stateful/counter', headers: { cookie } }], load, load.roundSeconds);
+  return { p50: round.latencyMs.p50, p99: round.latencyMs.p99 };
 }
 
 export async function runCapacity(env: Environment, steps: number[], load: LoadParameters, progress: (label: string) => void): Promise<CapacityRow[]> {

@@ -9,6 +9,7 @@
 #   NODE_HOST         this node's address as the Sentinels know it
 #   NODE_PORT         this node's port
 #   INITIAL_PRIMARY   host:port of the primary to use when no Sentinel knows one (first start)
+#   FAILOVER_WAIT_SECONDS  how long a node that was primary waits for a replica to take over (30)
 # Any arguments are passed on to redis-server (the data settings: AOF, min-replicas, …).
 set -eu
 : "${REDIS_MASTER_NAME:?}" "${NODE_HOST:?}" "${NODE_PORT:?}" "${INITIAL_PRIMARY:?}"
@@ -39,17 +40,24 @@ elif [ "$primary" = "$self" ]; then
   # We were the primary and died. We cannot know whether the Sentinels are failing us over right
   # now, and two primaries at once is how acknowledged writes get lost. So we never resume as
   # primary by ourselves: we ask for a failover (the best replica, which has every write a replica
-  # confirmed, is promoted) and rejoin as its replica. Only with no replica to promote
-  # (NOGOODSLAVE), or no Sentinel answering, do we come back as primary, with our own data.
+  # confirmed, is promoted) and rejoin as its replica. A replica that has just restarted itself is
+  # not promotable until the Sentinels have seen it in sync again (NOGOODSLAVE): we ask again each
+  # second meanwhile, and the Sentinels may also fail us over on their own. Only when no replica
+  # became promotable within FAILOVER_WAIT_SECONDS, or no Sentinel answers, do we come back as
+  # primary, with our own data: then no other node can have taken writes.
+  deadline=$(( $(date +%s) + ${FAILOVER_WAIT_SECONDS:-30} ))
   reply=$(ask_sentinels SENTINEL FAILOVER "$REDIS_MASTER_NAME")
   echo "redis-node: $self was primary when it stopped; asked the Sentinels for a failover: ${reply:-no answer}"
-  waited=0
-  while [ "$waited" -lt 200 ]; do
+  while [ -n "$reply" ]; do
     named=$(primary_per_sentinels)
     if [ -n "$named" ] && [ "$named" != "$self" ]; then primary="$named"; known_by="the Sentinels, after the failover it asked for"; break; fi
-    case "$reply" in *NOGOODSLAVE*|"") break ;; esac
-    sleep 0.1
-    waited=$((waited + 1))
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "redis-node: no replica became promotable within ${FAILOVER_WAIT_SECONDS:-30} s"
+      break
+    fi
+    sleep 1
+    # Asked again only while no failover runs (INPROG: one is under way; OK: it was started).
+    case "$reply" in *NOGOODSLAVE*) reply=$(ask_sentinels SENTINEL FAILOVER "$REDIS_MASTER_NAME") ;; esac
   done
 fi
 
