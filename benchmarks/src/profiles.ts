@@ -71,7 +71,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     instances: 3,
     capacitySteps: [1_000, 10_000, 100_000, 1_000_000],
     shardSteps: [10_000, 100_000, 300_000],
-    budget: { mebibytes: 256, maxSessions: 2_000_000 },
+    budget: { mebibytes: 256, maxSessions: 1_300_000 },
     failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },
     peerTrials: 50,

@@ -10,7 +10,6 @@
  */
 import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +20,7 @@ import { createComponents, type Components } from './components.ts';
 import { refuseWhileDraining } from './http/lifecycle.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
 import { requestContext } from './http/request-context.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { errorHandler, frameworkProblem, notFoundHandler, sendProblem } from './http/problem.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
 import { registerOperations } from './http/operations.ts';
@@ -130,7 +130,7 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
 
   // HSTS belongs to whoever terminates TLS: nginx sends it on https answers only. An instance
   // speaks plain HTTP and would announce it on answers that never crossed TLS.
-  await app.register(helmet, { global: true, hsts: false });
+  securityHeaders(app, { hsts: false });
   await app.register(cookie);
   await registerRateLimit(app, components.limitsRedis, config.authRateLimitMax);
   if (config.adminToken !== undefined) registerHandover(app, config.adminToken, components.sessions);
