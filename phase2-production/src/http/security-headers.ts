@@ -5,7 +5,8 @@
  * stateless request's CPU in a profile of this app. helmet still writes the headers; they are
  * recorded at start-up and copied onto each reply.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 
@@ -22,7 +23,7 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
     },
   };
   // helmet refuses bad options when it is built (it throws), so its middleware only sets headers.
-  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
+  helmet(options)(new IncomingMessage(new Socket()), recorder as unknown as ServerResponse, () => undefined);
   return headers;
 }
 
