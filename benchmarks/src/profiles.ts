@@ -29,6 +29,8 @@ export interface Profile {
    * rampMs, held holdMs, the spike lasting spikeMs; the generator's connections, and how late an
    * answer may come before it counts as timed out.
    */
+  /** The latency-against-connections sweep of the stateful read, each held one round. */
+  sweepConnections: number[];
   arrival: { rates: number[]; stepMs: number; refine: number; rampMs: number; holdMs: number; spikeMs: number; connections: number; timeoutMs: number };
 }
 
@@ -50,6 +52,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     // harness/test/cutover.test.ts the rollback, each beside the other tests rather than in this run.
     cutover: { users: 0, steps: [], holdMs: 0, rollback: false, canaryShare: 0, rollbackBoundMs: 0 },
     peerTrials: 5,
+    sweepConnections: [1, 10],
     arrival: { rates: [50], stepMs: 300, refine: 0, rampMs: 200, holdMs: 300, spikeMs: 200, connections: 10, timeoutMs: 1000 },
   },
   // What `npm start` runs: a few minutes on a small machine.
@@ -63,6 +66,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     failover: { knownSessions: 50, writers: 20, beforeMs: 1500, afterMs: 2500, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 30, steps: [10, 50, 100], holdMs: 8000, rollback: true, canaryShare: 30, rollbackBoundMs: 120_000 },
     peerTrials: 20,
+    sweepConnections: [1, 4, 16, 64],
     arrival: { rates: [100, 200, 400, 800, 1600, 3200, 6400], stepMs: 2000, refine: 2, rampMs: 1000, holdMs: 3000, spikeMs: 1000, connections: 100, timeoutMs: 2000 },
   },
   full: {
@@ -75,6 +79,7 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     failover: { knownSessions: 200, writers: 20, beforeMs: 3000, afterMs: 5000, postgresOutageMs: 10_000, faults: 'all' },
     cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },
     peerTrials: 50,
+    sweepConnections: [1, 4, 16, 64, 256],
     arrival: { rates: [100, 200, 400, 800, 1600, 3200, 6400, 12_800], stepMs: 10_000, refine: 3, rampMs: 10_000, holdMs: 30_000, spikeMs: 5000, connections: 200, timeoutMs: 5000 },
   },
 };

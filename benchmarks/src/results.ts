@@ -185,6 +185,17 @@ export interface CutoverRun {
   handovers: number;
 }
 
+/** The stateful read on one target at one number of connections (a closed model): where throughput stops growing and latency starts to. */
+export interface SweepPoint {
+  target: string;
+  connections: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
 /** One constant-rate step of the knee search: what was offered, what came back, and whether it held. */
 export interface ArrivalStep {
   rate: number;
@@ -232,6 +243,8 @@ export interface Results {
   load: LoadParameters;
   topology: string;
   throughput: ThroughputRow[];
+  /** Absent from runs made before the sweep existed: the stateful read at each number of connections. */
+  sweep?: SweepPoint[];
   capacity: CapacityRow[];
   budget: BudgetRow[];
   failover: FailoverRow[];

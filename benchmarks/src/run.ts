@@ -5,7 +5,7 @@ import { headlines } from './headlines.ts';
 import { describeMachine } from './machine.ts';
 import type { Profile } from './profiles.ts';
 import type { Results } from './results.ts';
-import { runThroughput } from './scenarios/throughput.ts';
+import { runSweep, runThroughput } from './scenarios/throughput.ts';
 import { runCapacity } from './scenarios/capacity.ts';
 import { runBudget } from './scenarios/budget.ts';
 import { runFailover } from './scenarios/failover.ts';
@@ -30,13 +30,16 @@ export function progressPrinter(total: number): (scenario: string) => (label: st
   };
 }
 
-type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers' | 'shards' | 'arrival'>>;
+type Measured = Pick<Results, 'throughput' | 'capacity' | 'budget' | 'failover' | 'labCost'> & Required<Pick<Results, 'cutover' | 'peers' | 'shards' | 'arrival' | 'sweep'>>;
 
 /** Each scenario: how many progress lines it prints, and what it measures into the results. */
 const RUNNERS: Record<Scenario, { steps(profile: Profile): number; run(env: Environment, profile: Profile, into: Measured, progress: (label: string) => void): Promise<void> }> = {
   throughput: {
-    steps: () => 21,
-    run: async (env, profile, into, progress) => { into.throughput = await runThroughput(env, profile.load, responseValidator(), progress); },
+    steps: () => 24,
+    run: async (env, profile, into, progress) => {
+      into.throughput = await runThroughput(env, profile.load, responseValidator(), progress);
+      into.sweep = await runSweep(env, profile.load, profile.sweepConnections, progress);
+    },
   },
   peers: {
     steps: () => 4,
@@ -77,7 +80,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
   console.log(`[bench] starting the baselines, phase 1 and phase 2 (${profile.instances} instances behind nginx, Redis with Sentinel, PostgreSQL)…`);
   const env = await startEnvironment({ instances: profile.instances });
   try {
-    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [], shards: [], arrival: [] };
+    const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [], shards: [], arrival: [], sweep: [] };
     for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
     return {
       profile: profile.name,

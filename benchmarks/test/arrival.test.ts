@@ -92,6 +92,31 @@ describe('open-model load on a real server', () => {
     expect(refused.failedShare).toBeCloseTo(0.5);
   });
 
+  it('sends the body it is given, and counts what is still unanswered when the run ends as timed out', async () => {
+    const bodies: string[] = [];
+    const s = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+      request.on('end', () => { bodies.push(body); setTimeout(() => response.writeHead(200).end('{}'), 2000); });
+    });
+    servers.push(s);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    const result = await runArrivals(options(url, { startRate: 20, stages: [{ durationMs: 200, target: 20 }], requests: [{ method: 'POST', path: '/', headers: { 'content-type': 'application/json' }, body: '{"value":41}' }], timeoutMs: 300 }));
+    expect(result.offered).toBe(4);
+    expect(result.timeouts).toBe(4);
+    expect(result.ok).toBe(0);
+    expect(bodies).toContain('{"value":41}');
+  });
+
+  it('schedules nothing while the rate is zero', async () => {
+    const url = await server({ delayMs: 1 });
+    const result = await runArrivals(options(url, { startRate: 0, stages: [{ durationMs: 100, target: 0 }] }));
+    expect(result.offered).toBe(0);
+    expect(result.failedShare).toBe(0);
+    expect(result.latencyUs.p99).toBe(0);
+  });
+
   it('counts a connection that cannot be made as errors, not answers', async () => {
     const url = await server({ delayMs: 1 });
     await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));

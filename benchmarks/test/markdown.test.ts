@@ -138,7 +138,7 @@ describe('charts of a partial run', () => {
     if (!capacityRow || !failoverRow) throw new Error('the fixture has a row of each');
     const [cutoverRun] = fixture.cutover ?? [];
     if (!cutoverRun) throw new Error('the fixture has a cutover run');
-    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }], peers: [], arrival: [] });
+    const list = charts({ ...fixture, throughput: [], capacity: [{ ...capacityRow, steps: [] }], failover: [{ ...failoverRow, timeline: [] }], cutover: [{ ...cutoverRun, timeline: [] }], peers: [], arrival: [], sweep: [] });
     expect(list).toEqual([]);
   });
 });

@@ -95,6 +95,15 @@ describe('report.md', () => {
     expect(markdown).toContain(`| phase 1 throughput | about 100 req/s | ${number(arrival[0]?.knee ?? 0)} req/s sustained`);
   });
 
+  it('charts and tables the connections sweep, every target on one chart', () => {
+    const sweep = fixture.sweep ?? [];
+    const targets = [...new Set(sweep.map((p) => p.target))];
+    expect(targets).toEqual(['phase1-mock', 'phase2 direct', 'phase2 via nginx']);
+    const chart = charts(fixture).find((c) => c.id === 'sweep-latency');
+    for (const t of targets) expect(chart?.mermaid).toContain(`line [${sweep.filter((p) => p.target === t).map((p) => Math.round(p.p99Ms * 100) / 100).join(', ')}]`);
+    for (const p of sweep) expect(markdown).toContain(`| ${p.target} | ${p.connections} | ${number(p.requestsPerSecond)} | ${number(p.p50Ms, 2)} | ${number(p.p99Ms, 2)} |`);
+  });
+
   it('opens each section with what to see, then its charts, then its tables', () => {
     for (const [heading, table] of [['## Throughput and latency', '| operation |'], ['## Open model', '| target | knee'], ['## Session capacity', '| phase | live sessions'], ['## Failover under a steady load', '| phase | fault |']] as const) {
       const section = markdown.slice(markdown.indexOf(heading));

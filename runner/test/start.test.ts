@@ -99,7 +99,11 @@ describe('the smoke profile\'s measurements', () => {
       ['prometheus', 'redis-exporter', 'postgres-exporter', 'nginx-exporter', 'virtual-users'],
     ]);
     for (const p of lab?.stages.flatMap((s) => s.processes) ?? []) expect(p.rssBytes).toBeGreaterThan(0);
-    expect(lab?.stages[1]?.processes.find((p) => p.name === 'prometheus')?.cpuPercentOfOneCore).toBeGreaterThan(0);
+    // The virtual users send requests the whole stage, so the kernel always charges them CPU;
+    // Prometheus may not scrape within a smoke round (its CPU is counted in 10 ms ticks), so its
+    // figure is only required to be a real one.
+    expect(lab?.stages[2]?.processes.find((p) => p.name === 'virtual-users')?.cpuPercentOfOneCore).toBeGreaterThan(0);
+    for (const p of lab?.stages.flatMap((s) => s.processes) ?? []) expect(p.cpuPercentOfOneCore).toBeGreaterThanOrEqual(0);
     // Both phases' processes, Redis's nodes, PostgreSQL, nginx and the crowd.
     expect(lab?.scrapeTargets).toBe(1 + profile.instances + 3 + 1 + 1 + 1);
     expect(lab?.crowd.map((c) => c.phase)).toEqual(['phase1-mock', 'phase2-production']);

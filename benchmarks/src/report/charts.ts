@@ -161,6 +161,19 @@ export function charts(results: Results): Chart[] {
       ),
     });
   }
+  const sweep = results.sweep ?? [];
+  const sweepTargets = [...new Set(sweep.map((p) => p.target))];
+  const counts = [...new Set(sweep.map((p) => p.connections))];
+  if (sweepTargets.length > 0 && sweepTargets.every((t) => counts.every((c) => sweep.some((p) => p.target === t && p.connections === c)))) {
+    // Every target was measured at every count, in the same order.
+    const series = sweepTargets.map((t) => ({ label: t, kind: 'line' as const, values: sweep.filter((p) => p.target === t).map((p) => Math.round(p.p99Ms * 100) / 100) }));
+    list.push({
+      section: 'throughput',
+      id: 'sweep-latency',
+      title: 'Stateful read: p99 latency (ms) as connections grow, each sending its next request once answered',
+      ...plot(['xychart-beta', `  title ${quote('Stateful read: p99 ms by connections')}`, `  x-axis "connections" [${counts.map((c) => quote(String(c))).join(', ')}]`, `  y-axis "p99 ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...series.flatMap((s) => s.values)) * 1.2))}`], series),
+    });
+  }
   const peers = results.peers ?? [];
   const operations: [string, (p: PeerRow) => ThroughputRow][] = [['session read', (p) => p.read], ['increment', (p) => p.increment]];
   for (const [operation, pick] of peers.length > 0 ? operations : []) {

@@ -80,6 +80,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   lines.push(`# Benchmark report: ${results.profile} profile, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`, '');
   lines.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${mib(m.memoryBytes)}, ${m.os}. Node ${m.node}; ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}. Commit \`${m.gitCommit.slice(0, 12)}\`.`, '');
   lines.push(`Load: autocannon, ${results.load.connections} connections, pipelining ${results.load.pipelining}, ${results.load.warmupSeconds} s warm-up (discarded) then ${results.load.rounds} × ${results.load.roundSeconds} s rounds per figure.`, '');
+  lines.push(`The load generators (autocannon, and the open model's own) run in the benchmark's process, not pinned to a core of their own: on ${m.cores} cores, pinning one (taskset) would leave ${m.cores - 1} for every server and store of both phases, and measure that instead.`, '');
   lines.push(`Topology: ${results.topology}. **The load generator, every server and every store share these ${m.cores} cores**: absolute figures are lower than on dedicated machines, and ratios measured in the same run are what to compare. A range (low–high) spans the rounds; a target inside it is marked "within noise".`, '');
 
   lines.push('## Headlines', '', '| what | measured | target | verdict | why |', '|---|---:|---:|---|---|');
@@ -107,6 +108,21 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
       lines.push(`| ${r.endpoint} | ${r.target} | ${n(r.requestsPerSecond)} | ${pct(r.spread)} | ${n(r.p50Ms, 2)} | ${n(r.p90Ms, 2)} | ${n(r.p99Ms, 2)} | ${r.non2xx} | ${r.errors} | ${sample} |`);
     }
     lines.push('');
+  }
+
+  const sweep = results.sweep ?? [];
+  // A part of the throughput section: the same servers, the same read.
+  if (sweep.length > 0 && results.throughput.length > 0) {
+    lines.push(
+      '### Connections against latency: the stateful read',
+      '',
+      'Throughput grows with connections until the server is saturated; from there more connections only queue, and latency grows instead.',
+      '',
+      '| target | connections | req/s | p50 ms | p99 ms | non-2xx | errors |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...sweep.map((p) => `| ${p.target} | ${p.connections} | ${n(p.requestsPerSecond)} | ${n(p.p50Ms, 2)} | ${n(p.p99Ms, 2)} | ${p.non2xx} | ${p.errors} |`),
+      '',
+    );
   }
 
   if (results.peers && results.peers.length > 0) {

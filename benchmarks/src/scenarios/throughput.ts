@@ -5,7 +5,7 @@
  */
 import type { ResponseValidator } from 'contract';
 import { measure, type RequestSpec } from '../measure.ts';
-import type { LoadParameters, ThroughputRow } from '../results.ts';
+import type { LoadParameters, SweepPoint, ThroughputRow } from '../results.ts';
 import { session, type Environment, type Target } from '../environment.ts';
 
 export interface Endpoint {
@@ -53,6 +53,26 @@ export const ENDPOINTS: Endpoint[] = [
     },
   },
 ];
+
+/**
+ * The stateful read at each number of connections, one round each, on phase 1 and phase 2 (direct
+ * and through nginx): throughput grows with connections until the server is saturated, and from
+ * there only latency does.
+ */
+export async function runSweep(env: Environment, load: LoadParameters, connections: number[], progress: (label: string) => void): Promise<SweepPoint[]> {
+  const points: SweepPoint[] = [];
+  const read = ENDPOINTS.find((e) => e.name === 'stateful counter read');
+  if (!read) return points;
+  for (const target of [env.targets.phase1, env.targets.phase2Direct, env.targets.phase2Nginx]) {
+    progress(`stateful counter read on ${target.name} at ${connections.join(', ')} connections`);
+    const specs = await read.requests(target, 1);
+    for (const c of connections) {
+      const row = await measure(read.name, target.name, target.url, specs, { ...load, connections: c, warmupSeconds: 0, rounds: 1 }, null);
+      points.push({ target: target.name, connections: c, requestsPerSecond: row.requestsPerSecond, p50Ms: row.p50Ms, p99Ms: row.p99Ms, non2xx: row.non2xx, errors: row.errors });
+    }
+  }
+  return points;
+}
 
 export async function runThroughput(env: Environment, load: LoadParameters, validate: ResponseValidator, progress: (label: string) => void, endpoints = ENDPOINTS): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];

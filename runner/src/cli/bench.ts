@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--profile smoke|quick|full] [--scenario throughput|peers|capacity|failover|lab|cutover]… [--out DIR]`
+ * `npm run bench -- [--profile smoke|quick|full] [--scenario throughput|peers|arrival|capacity|failover|lab|cutover]… [--out DIR]`
  * Runs the scenarios, writes results.json and the report into docs/reports/<date>/ and
  * docs/reports/latest/ (or DIR), and prints the headlines.
  */
