@@ -80,6 +80,6 @@ export const PROFILES: Record<Profile['name'], Profile> = {
     cutover: { users: 50, steps: [10, 50, 100], holdMs: 30_000, rollback: true, canaryShare: 30, rollbackBoundMs: 180_000 },
     peerTrials: 50,
     sweepConnections: [1, 4, 16, 64, 256],
-    arrival: { rates: [100, 200, 400, 800, 1600, 3200, 6400, 12_800], stepMs: 10_000, refine: 3, rampMs: 10_000, holdMs: 30_000, spikeMs: 5000, connections: 200, timeoutMs: 5000 },
+    arrival: { rates: [100, 200, 400, 800, 1600, 3200, 6400, 12_800], stepMs: 6000, refine: 3, rampMs: 5000, holdMs: 20_000, spikeMs: 5000, connections: 200, timeoutMs: 5000 },
   },
 };
