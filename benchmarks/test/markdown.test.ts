@@ -24,6 +24,15 @@ describe('formatHeadline', () => {
   });
 });
 
+describe('how far to trust a figure', () => {
+  it("gives the rounds' median and largest spread when there were several rounds, and says nothing of one round", () => {
+    const spreads = [0.3, 0.1, 0.2];
+    const rows = spreads.map((spread, i) => ({ ...fixture.throughput[0], endpoint: `e${i}`, spread })) as Results['throughput'];
+    expect(renderMarkdown({ ...fixture, throughput: rows, load: { ...fixture.load, rounds: 3 } }, null)).toContain('spread by 20.0 % (median) and at most 30.0 %');
+    expect(renderMarkdown({ ...fixture, throughput: rows, load: { ...fixture.load, rounds: 1 } }, null)).not.toContain('How far to trust');
+  });
+});
+
 describe('renderMarkdown of a partial run', () => {
   const partial: Results = { ...fixture, throughput: [], capacity: [], budget: [], failover: [], labCost: null, arrival: [], headlines: [headline({ name: 'only one', target: 0.7, verdict: 'within noise', low: 0.6, high: 0.8 })] };
   const markdown = renderMarkdown(partial, null);

@@ -80,6 +80,12 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   lines.push(`# Benchmark report: ${results.profile} profile, ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC`, '');
   lines.push(`Machine: ${m.cpuModel}, ${m.cores} cores, ${mib(m.memoryBytes)}, ${m.os}. Node ${m.node}; ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(', ')}. Commit \`${m.gitCommit.slice(0, 12)}\`.`, '');
   lines.push(`Load: autocannon, ${results.load.connections} connections, pipelining ${results.load.pipelining}, ${results.load.warmupSeconds} s warm-up (discarded) then ${results.load.rounds} × ${results.load.roundSeconds} s rounds per figure.`, '');
+  const spreads = results.throughput.map((r) => r.spread).sort((a, b) => a - b);
+  if (spreads.length > 0 && results.load.rounds > 1) {
+    const middle = Math.floor(spreads.length / 2);
+    const median = spreads.slice(middle, middle + 1).reduce((sum, v) => sum + v, 0);
+    lines.push(`How far to trust a figure: the throughput rounds of this run spread by ${pct(median)} (median) and at most ${pct(Math.max(...spreads))}, max minus min over the mean. A ratio between two figures can move by about the sum of their spreads from one run to the next; a difference smaller than that is not one.`, '');
+  }
   lines.push(`The load generators (autocannon, and the open model's own) run in the benchmark's process, not pinned to a core of their own: on ${m.cores} cores, pinning one (taskset) would leave ${m.cores - 1} for every server and store of both phases, and measure that instead.`, '');
   lines.push(`Topology: ${results.topology}. **The load generator, every server and every store share these ${m.cores} cores**: absolute figures are lower than on dedicated machines, and ratios measured in the same run are what to compare. A range (low–high) spans the rounds; a target inside it is marked "within noise".`, '');
 
