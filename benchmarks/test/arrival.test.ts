@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { arrivalTimes, rateAt, runArrivals, type ArrivalOptions } from '../src/arrival.ts';
-import { bracket, recoveryAfterSpike, shapes } from '../src/scenarios/arrival.ts';
+import { bracket, recoveryAfterSpike, shapes, spikeEndMs } from '../src/scenarios/arrival.ts';
 import type { ArrivalResult } from '../src/arrival.ts';
 
 const servers: Server[] = [];
@@ -140,12 +140,11 @@ describe('the knee and the shapes', () => {
     const planned = shapes(400, settings);
     expect(planned.map((s) => [s.shape, s.peakRate])).toEqual([['smoke', 10], ['average load', 200], ['stress', 600], ['spike', 1200]]);
     const spike = planned[3];
-    if (!spike) throw new Error('no spike');
-    // The spike ends at 1000 + 100 + 500 ms; the buckets after it fail until 2000 ms.
-    const timeline = Array.from({ length: 60 }, (_, i) => ({ atMs: i * 100, due: 10, ok: 10, failed: i * 100 >= 1600 && i * 100 < 2000 ? 3 : 0, p99Us: 1000 }));
-    const result = { timeline } as unknown as ArrivalResult;
-    expect(recoveryAfterSpike({ stages: spike.stages, result })).toBe(400);
-    const never = { timeline: timeline.map((b) => ({ ...b, p99Us: 60_000 })) } as unknown as ArrivalResult;
-    expect(recoveryAfterSpike({ stages: spike.stages, result: never })).toBeNull();
+    // The spike's top ends at 1000 + 100 + 500 ms, where its stages say it does.
+    expect(spikeEndMs(settings)).toBe(spike?.stages.slice(0, 3).reduce((sum, s) => sum + s.durationMs, 0));
+    // The buckets after it fail until 2000 ms.
+    const timeline: ArrivalResult['timeline'] = Array.from({ length: 60 }, (_, i) => ({ atMs: i * 100, due: 10, ok: 10, failed: i * 100 >= 1600 && i * 100 < 2000 ? 3 : 0, p99Us: 1000 }));
+    expect(recoveryAfterSpike(timeline, spikeEndMs(settings))).toBe(400);
+    expect(recoveryAfterSpike(timeline.map((b) => ({ ...b, p99Us: 60_000 })), spikeEndMs(settings))).toBeNull();
   });
 });

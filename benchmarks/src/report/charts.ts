@@ -89,35 +89,33 @@ function arrivalCharts(arrival: ArrivalRow[]): Chart[] {
     ...plot(
       ['xychart-beta', `  title ${quote('p99 latency by arrival rate (req/s)')}`, `  x-axis "arrivals per second" [${rates.map((r) => quote(r.toLocaleString('en'))).join(', ')}]`, `  y-axis "p99 ms" 0 --> ${ARRIVAL_CHART_CAP_MS}`],
       [
-        ...arrival.map((a) => ({ label: a.target, kind: 'line' as const, values: rates.map((rate) => { const step = a.grid.find((s) => s.rate === rate); return step ? capped(step.failedShare >= 1 ? Infinity : step.latencyUs.p99) : ARRIVAL_CHART_CAP_MS; }) })),
+        // Every target ran the profile's grid; a rate at which every request failed is drawn at the cap.
+        ...arrival.map((a) => ({ label: a.target, kind: 'line' as const, values: a.grid.map((s) => capped(s.failedShare >= 1 ? Infinity : s.latencyUs.p99)) })),
         { label: `the knee's bound, ${ARRIVAL_KNEE.p99Ms} ms`, kind: 'line' as const, values: rates.map(() => ARRIVAL_KNEE.p99Ms) },
       ],
     ),
   });
-  const average = arrival.map((a) => ({ target: a.target, shape: a.shapes.find((s) => s.shape === 'average load') }));
-  if (average.every((a) => a.shape)) {
-    const percentiles: [string, (l: ArrivalRow['grid'][number]['latencyUs']) => number][] = [['p50', (l) => l.p50], ['p90', (l) => l.p90], ['p99', (l) => l.p99], ['p99.9', (l) => l.p999]];
-    const series = average.map((a) => ({ label: `${a.target} at ${a.shape?.peakRate.toLocaleString('en') ?? '?'} req/s`, kind: 'line' as const, values: percentiles.map(([, pick]) => capped(a.shape ? pick(a.shape.result.latencyUs) : 0)) }));
-    list.push({
-      section: 'arrival',
-      id: 'arrival-percentiles',
-      title: 'Average load (half of each knee): latency percentiles, ms',
-      ...plot(['xychart-beta', `  title ${quote('Latency percentiles at average load, ms')}`, `  x-axis [${percentiles.map(([name]) => quote(name)).join(', ')}]`, `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...series.flatMap((s) => s.values)) * 1.2))}`], series),
-    });
-  }
-  const spikes = arrival.map((a) => ({ target: a.target, shape: a.shapes.find((s) => s.shape === 'spike') }));
-  const length = Math.min(...spikes.map((s) => s.shape?.result.timeline.length ?? 0));
-  if (length > 0) {
-    list.push({
-      section: 'arrival',
-      id: 'arrival-spike',
-      title: `Spike to three times each knee: p99 per ${ARRIVAL_BUCKET_MS} ms (ms; a tenth with every request failed drawn at ${ARRIVAL_CHART_CAP_MS})`,
-      ...plot(
-        ['xychart-beta', `  title ${quote(`Spike: p99 per ${ARRIVAL_BUCKET_MS} ms`)}`, `  x-axis "seconds" 0 --> ${((length * ARRIVAL_BUCKET_MS) / 1000).toFixed(1)}`, `  y-axis "p99 ms" 0 --> ${ARRIVAL_CHART_CAP_MS}`],
-        spikes.map((s) => ({ label: s.target, kind: 'line' as const, values: (s.shape?.result.timeline ?? []).slice(0, length).map((b) => (b.due > 0 && b.failed === b.due ? ARRIVAL_CHART_CAP_MS : capped(b.p99Us))) })),
-      ),
-    });
-  }
+  // Every target ran every shape.
+  const shapesOf = (name: ArrivalRow['shapes'][number]['shape']) => arrival.flatMap((a) => a.shapes.filter((s) => s.shape === name).map((shape) => ({ target: a.target, shape })));
+  const percentiles: [string, (l: ArrivalRow['grid'][number]['latencyUs']) => number][] = [['p50', (l) => l.p50], ['p90', (l) => l.p90], ['p99', (l) => l.p99], ['p99.9', (l) => l.p999]];
+  const series = shapesOf('average load').map((a) => ({ label: `${a.target} at ${a.shape.peakRate.toLocaleString('en')} req/s`, kind: 'line' as const, values: percentiles.map(([, pick]) => capped(pick(a.shape.result.latencyUs))) }));
+  list.push({
+    section: 'arrival',
+    id: 'arrival-percentiles',
+    title: 'Average load (half of each knee): latency percentiles, ms',
+    ...plot(['xychart-beta', `  title ${quote('Latency percentiles at average load, ms')}`, `  x-axis [${percentiles.map(([name]) => quote(name)).join(', ')}]`, `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...series.flatMap((s) => s.values)) * 1.2))}`], series),
+  });
+  const spikes = shapesOf('spike');
+  const length = Math.min(...spikes.map((s) => s.shape.result.timeline.length));
+  list.push({
+    section: 'arrival',
+    id: 'arrival-spike',
+    title: `Spike to three times each knee: p99 per ${ARRIVAL_BUCKET_MS} ms (ms; a tenth with every request failed drawn at ${ARRIVAL_CHART_CAP_MS})`,
+    ...plot(
+      ['xychart-beta', `  title ${quote(`Spike: p99 per ${ARRIVAL_BUCKET_MS} ms`)}`, `  x-axis "seconds" 0 --> ${((length * ARRIVAL_BUCKET_MS) / 1000).toFixed(1)}`, `  y-axis "p99 ms" 0 --> ${ARRIVAL_CHART_CAP_MS}`],
+      spikes.map((s) => ({ label: s.target, kind: 'line' as const, values: s.shape.result.timeline.slice(0, length).map((b) => (b.due > 0 && b.failed === b.due ? ARRIVAL_CHART_CAP_MS : capped(b.p99Us))) })),
+    ),
+  });
   return list;
 }
 

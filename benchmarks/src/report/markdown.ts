@@ -49,7 +49,7 @@ function arrivalLines(arrival: ArrivalRow[]): string[] {
     const tried = [...a.grid, ...a.refined];
     const atKnee = tried.find((s) => s.rate === a.knee);
     const over = tried.filter((s) => !s.held && (a.knee === null || s.rate > a.knee)).sort((x, y) => x.rate - y.rate)[0];
-    lines.push(`| ${a.target} | ${a.knee === null ? `below ${n(a.grid[0]?.rate ?? 0)}` : `${n(a.knee)} req/s`} | ${atKnee ? ms(atKnee.latencyUs.p50) : '—'} | ${atKnee ? ms(atKnee.latencyUs.p99) : '—'} | ${over ? `${n(over.rate)} req/s` : 'none tried'} | ${over ? ms(over.latencyUs.p99) : '—'} | ${over ? pct(over.failedShare) : '—'} |`);
+    lines.push(`| ${a.target} | ${a.knee === null ? `below ${n(Math.min(...a.grid.map((s) => s.rate)))}` : `${n(a.knee)} req/s`} | ${atKnee ? ms(atKnee.latencyUs.p50) : '—'} | ${atKnee ? ms(atKnee.latencyUs.p99) : '—'} | ${over ? `${n(over.rate)} req/s` : 'none tried'} | ${over ? ms(over.latencyUs.p99) : '—'} | ${over ? pct(over.failedShare) : '—'} |`);
   }
   lines.push(
     '',

@@ -41,6 +41,9 @@ export function bracket(grid: ArrivalStep[]): { low: number | null; high: number
 }
 
 /** k6's shapes, scaled to a knee: stages of the arrival rate, from a starting rate. */
+/** When the spike's top ends, from the start of its shape: a calm half hold, the jump up, the top. */
+export const spikeEndMs = (settings: Pick<Settings, 'holdMs' | 'spikeMs'>) => settings.holdMs / 2 + ARRIVAL_BUCKET_MS + settings.spikeMs;
+
 export function shapes(knee: number, settings: Settings): Pick<ArrivalShape, 'shape' | 'peakRate' | 'startRate' | 'stages'>[] {
   const { rampMs, holdMs, spikeMs } = settings;
   const at = (fraction: number) => Math.max(1, Math.round(knee * fraction));
@@ -67,17 +70,12 @@ export function shapes(knee: number, settings: Settings): Pick<ArrivalShape, 'sh
   ];
 }
 
-/** From the end of the spike, the time until every later bucket had its due requests answered with p99 ≤ the knee's bound. */
-export function recoveryAfterSpike(shape: Pick<ArrivalShape, 'stages' | 'result'>): number | null {
-  const [calm, up, top] = shape.stages;
-  if (!calm || !up || !top) return null;
-  const spikeEnd = calm.durationMs + up.durationMs + top.durationMs;
-  const buckets = shape.result.timeline.filter((b) => b.atMs >= spikeEnd && b.due > 0);
+/** From the end of the spike, the time until every later bucket had its due requests answered with p99 ≤ the knee's bound (null: not within the run). */
+export function recoveryAfterSpike(timeline: ArrivalResult['timeline'], spikeEnd: number): number | null {
+  const buckets = timeline.filter((b) => b.atMs >= spikeEnd && b.due > 0);
   const bad = (b: (typeof buckets)[number]) => b.failed > 0 || b.p99Us > ARRIVAL_KNEE.p99Ms * 1000;
-  const lastBad = buckets.findLastIndex(bad);
-  if (lastBad === buckets.length - 1) return null;
-  const recovered = buckets[lastBad + 1];
-  return recovered ? Math.max(0, recovered.atMs - spikeEnd) : null;
+  const held = buckets.slice(buckets.findLastIndex(bad) + 1);
+  return held.length === 0 ? null : Math.max(0, Math.min(...held.map((b) => b.atMs)) - spikeEnd);
 }
 
 async function readRequests(target: Target): Promise<ArrivalRequest[]> {
@@ -103,19 +101,25 @@ export async function runArrival(env: Environment, settings: Settings, progress:
     let { low, high } = bracket(grid);
     const refined: ArrivalStep[] = [];
     for (let i = 0; i < settings.refine && low !== null && high !== null; i += 1) {
+      // Between two grid rates (a factor of 2 apart), refined at most a few times: never equal to either.
       const rate = Math.round(Math.sqrt(low * high));
-      if (rate <= low || rate >= high) break;
       const tried = await constant(rate);
       refined.push(tried);
       if (tried.held) low = rate;
       else high = rate;
     }
 
-    progress(`${target.name}: k6's shapes at a knee of ${low ?? 'below ' + String(settings.rates[0])} req/s`);
+    // Without a knee, the shapes are scaled to the lowest rate tried, which did not hold either.
+    const scale = low ?? Math.min(...settings.rates);
+    progress(`${target.name}: k6's shapes scaled to ${scale} req/s`);
     const measuredShapes: ArrivalShape[] = [];
-    for (const planned of shapes(low ?? settings.rates[0] ?? 1, settings)) measuredShapes.push({ ...planned, result: await arrive(planned.startRate, planned.stages) });
-    const spike = measuredShapes.find((s) => s.shape === 'spike');
-    rows.push({ target: target.name, operation: READ, grid, refined, knee: low, shapes: measuredShapes, spikeRecoveryMs: spike ? recoveryAfterSpike(spike) : null });
+    let spikeRecoveryMs: number | null = null;
+    for (const planned of shapes(scale, settings)) {
+      const result = await arrive(planned.startRate, planned.stages);
+      measuredShapes.push({ ...planned, result });
+      if (planned.shape === 'spike') spikeRecoveryMs = recoveryAfterSpike(result.timeline, spikeEndMs(settings));
+    }
+    rows.push({ target: target.name, operation: READ, grid, refined, knee: low, shapes: measuredShapes, spikeRecoveryMs });
   }
   return rows;
 }
