@@ -107,6 +107,24 @@ describe('open-model load on a real server', () => {
     expect(result.timeouts).toBe(4);
     expect(result.ok).toBe(0);
     expect(bodies).toContain('{"value":41}');
+    // A POST is not sent ahead of the run to open connections: only the arrivals reached the server.
+    expect(bodies).toHaveLength(4);
+  });
+
+  it('opens every connection before the clock starts, and counts none of those requests', async () => {
+    let connections = 0;
+    let requests = 0;
+    const s = createServer((_request, response) => { requests += 1; response.writeHead(200).end('{}'); });
+    s.on('connection', () => { connections += 1; });
+    servers.push(s);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    // Ten arrivals a second, each answered at once, need one connection; the five were opened first.
+    const result = await runArrivals(options(url, { startRate: 10, stages: [{ durationMs: 500, target: 10 }], connections: 5 }));
+    expect(connections).toBe(5);
+    expect(result.offered).toBe(5);
+    expect(result.ok).toBe(5);
+    expect(requests).toBe(10);
   });
 
   it('schedules nothing while the rate is zero', async () => {

@@ -43,6 +43,31 @@ describe('measure', () => {
     expect(row.contractSample.violations[0]).toMatch(/^GET \/api\/stateless\/info 200: /);
   }, 60_000);
 
+  it('times each answer from its own request when the server closes keep-alive connections, as nginx does every 1,000 requests', async () => {
+    // Every 10th answer on a connection says Connection: close, and Node closes it after sending.
+    const answered = new WeakMap<object, number>();
+    const closing = createServer((req, res) => {
+      req.resume();
+      const count = (answered.get(req.socket) ?? 0) + 1;
+      answered.set(req.socket, count);
+      res.writeHead(200, { 'content-type': 'text/plain', ...(count % 10 === 0 ? { connection: 'close' } : {}) }).end('hello');
+    });
+    await new Promise<void>((resolve) => closing.listen(0, '127.0.0.1', resolve));
+    const address = closing.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const row = await measure('stateless info', 'closing', url, [{ method: 'GET', path: '/', template: '/' }], { ...load, warmupSeconds: 0, rounds: 1, roundSeconds: 2 }, null);
+      expect(row.requestsPerSecond).toBeGreaterThan(0);
+      // Little's law: each connection has one request out at a time, so a request takes at most
+      // connections ÷ throughput on average. Timed from an older request instead, the median grows
+      // by one round trip with every close (hundreds of them here).
+      const cycleMs = (load.connections / row.requestsPerSecond) * 1000;
+      expect(row.p50Ms).toBeLessThanOrEqual(3 * cycleMs);
+    } finally {
+      await new Promise<void>((resolve) => { closing.close(() => { resolve(); }); closing.closeAllConnections(); });
+    }
+  }, 60_000);
+
   it('measures a target that does not answer as 0 requests per second, its errors counted, its spread 0', async () => {
     const port = await freePort();
     const row = await measure('stateless info', 'nobody', `http://127.0.0.1:${port}`, [{ method: 'GET', path: '/', template: '/' }], { ...load, warmupSeconds: 0, rounds: 1 }, null);
