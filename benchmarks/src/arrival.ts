@@ -143,12 +143,12 @@ export async function runArrivals(options: ArrivalOptions): Promise<ArrivalResul
   // through nginx, which stalled the generator and nginx's one worker for a tenth of a second)
   // and the run measures the handshakes, not the server. A warm-up request that fails or does not
   // answer within the timeout is left to the run to meet again. Only GETs are sent twice this way.
-  const safe = options.requests.filter((request) => request.method === 'GET');
+  const gets = options.requests.filter((request) => request.method === 'GET');
   await Promise.all(
-    Array.from({ length: safe.length > 0 ? options.connections : 0 }, (_, i) => {
-      const request = safe[i % safe.length] as ArrivalRequest;
+    Array.from({ length: gets.length > 0 ? options.connections : 0 }, (_, i) => {
+      const { path, headers } = gets[i % gets.length] as ArrivalRequest;
       return pool
-        .request({ method: request.method, path: request.path, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }), signal: AbortSignal.timeout(options.timeoutMs) })
+        .request({ method: 'GET', path, headers, signal: AbortSignal.timeout(options.timeoutMs) })
         .then((response) => response.body.dump())
         .catch(() => undefined);
     }),
