@@ -2,6 +2,7 @@
  * The report's headlines: ratios measured in the same run, each with its range over the rounds,
  * checked against the project's targets. A target inside the range is "within noise", not met.
  */
+import { maxOf, minOf } from './extremes.ts';
 import { ARRIVAL_KNEE, type ArrivalRow, type CapacityRow, type CutoverRun, type FailoverRow, type Headline, type PeerRow, type ThroughputRow } from './results.ts';
 import { REDIS_RESUMED_MID_FAILOVER } from './scenarios/failover.ts';
 
@@ -22,8 +23,8 @@ function ratio(name: string, a: ThroughputRow | undefined, b: ThroughputRow | un
   if (!a || !b || b.requestsPerSecond === 0) return null;
   const ra = a.rounds.map((r) => r.requestsPerSecond);
   const rb = b.rounds.map((r) => r.requestsPerSecond);
-  const low = Math.min(...ra) / Math.max(...rb);
-  const high = Math.max(...ra) / Math.min(...rb);
+  const low = minOf(ra, 0) / maxOf(rb, 0);
+  const high = maxOf(ra, 0) / minOf(rb, 0);
   return { name, value: a.requestsPerSecond / b.requestsPerSecond, low, high, unit: '×', target, better: 'higher', verdict: verdict(low, high, target, 'higher'), explanation };
 }
 

@@ -6,6 +6,7 @@
 import autocannon from 'autocannon';
 import * as hdr from 'hdr-histogram-js';
 import type { ResponseValidator } from 'contract';
+import { maxOf, minOf } from './extremes.ts';
 import type { LoadParameters, Round, ThroughputRow } from './results.ts';
 
 export interface RequestSpec {
@@ -93,7 +94,10 @@ export async function run(url: string, specs: RequestSpec[], load: LoadParameter
     if (load.pipelining === 1) forgetRequestsLostWithTheConnection(client);
   });
   const result = await instance;
-  for (const { free, all } of everySession) free.splice(0, free.length, ...all);
+  for (const { free, all } of everySession) {
+    free.length = 0;
+    for (const item of all) free.push(item);
+  }
   const statusCounts: Record<string, number> = {};
   for (const [status, stat] of Object.entries(result.statusCodeStats as Record<string, { count: number }>)) statusCounts[status] = stat.count;
   return {
@@ -140,7 +144,7 @@ export async function measure(endpoint: string, target: string, url: string, spe
     target,
     rounds,
     requestsPerSecond: mean,
-    spread: mean > 0 ? (Math.max(...rps) - Math.min(...rps)) / mean : 0,
+    spread: mean > 0 ? (maxOf(rps, 0) - minOf(rps, 0)) / mean : 0,
     p50Ms: avg((r) => r.latencyMs.p50),
     p90Ms: avg((r) => r.latencyMs.p90),
     p99Ms: avg((r) => r.latencyMs.p99),

@@ -258,7 +258,17 @@ export interface Results {
   shards?: ShardsStep[];
   /** Absent from runs made before the open-model scenario existed, and when it was not chosen. */
   arrival?: ArrivalRow[];
+  /**
+   * The scenarios that ended with an error of their own, and what it said; every other scenario's
+   * figures are still here. Absent from runs made before a failure could be reported.
+   */
+  failedScenarios?: FailedScenario[];
   headlines: Headline[];
+}
+
+export interface FailedScenario {
+  scenario: string;
+  error: string;
 }
 
 /** The cutover timeline's resolution: its steps last seconds to minutes. */

@@ -4,7 +4,8 @@ import { startEnvironment, type Environment } from './environment.ts';
 import { headlines } from './headlines.ts';
 import { describeMachine } from './machine.ts';
 import type { Profile } from './profiles.ts';
-import type { Results } from './results.ts';
+import type { FailedScenario, Results } from './results.ts';
+import { describeError } from 'harness';
 import { runSweep, runThroughput } from './scenarios/throughput.ts';
 import { runCapacity } from './scenarios/capacity.ts';
 import { runBudget } from './scenarios/budget.ts';
@@ -81,7 +82,18 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
   const env = await startEnvironment({ instances: profile.instances });
   try {
     const measured: Measured = { throughput: [], capacity: [], budget: [], failover: [], labCost: null, cutover: [], peers: [], shards: [], arrival: [], sweep: [] };
-    for (const scenario of chosen) await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
+    const failedScenarios: FailedScenario[] = [];
+    for (const scenario of chosen) {
+      // A scenario that fails is reported as failed, and the others still run and are written:
+      // one broken measurement must not cost the whole run (the main job exits non-zero at the end).
+      try {
+        await RUNNERS[scenario].run(env, profile, measured, progress(scenario));
+      } catch (error) {
+        const described = describeError(error, { stack: true });
+        console.error(`[bench] ${scenario}: FAILED: ${described}`);
+        failedScenarios.push({ scenario, error: describeError(error) });
+      }
+    }
     return {
       profile: profile.name,
       startedAt,
@@ -90,6 +102,7 @@ export async function runBenchmarks(profile: Profile, scenarios: readonly Scenar
       load: profile.load,
       topology: `phase 2: ${profile.instances} instances behind nginx (keepalive 64), Redis primary + 2 replicas + 3 Sentinels (WAIT 1 on session writes), PostgreSQL 1 server; load generator, servers and stores on the same machine`,
       ...measured,
+      failedScenarios,
       headlines: headlines(measured.throughput, measured.capacity, measured.failover, measured.cutover, measured.peers, measured.arrival),
     };
   } finally {

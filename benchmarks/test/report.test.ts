@@ -51,14 +51,14 @@ describe('report.md', () => {
     const list = charts(fixture);
     const info = list.find((c) => c.id === 'stateless-info');
     const rows = fixture.throughput.filter((r) => r.endpoint === 'stateless info');
-    const scale = Math.max(...rows.map((r) => r.requestsPerSecond)) > 10_000 ? 1000 : 1;
+    const scale = rows.reduce((m, r) => Math.max(m, r.requestsPerSecond), 0) > 10_000 ? 1000 : 1;
     expect(info?.mermaid).toContain(`bar [${rows.map((r) => Math.round((r.requestsPerSecond / scale) * 10) / 10).join(', ')}]`);
     expect(info?.mermaid).toContain(`x-axis [${rows.map((r) => `"${r.target}"`).join(', ')}]`);
     expect(info?.mermaid).toContain(`plotColorPalette: "${(info?.legend ?? []).map((l) => l.colour).join(', ')}"`);
     // Phase 1 and phase 2 on one axis, for every operation both measured.
     const compared = list.find((c) => c.id === 'phases-by-operation');
     expect(compared?.legend.map((l) => l.label)).toEqual(['phase 2 direct (bars)', 'phase 1 (line)']);
-    expect(compared?.mermaid).toContain(`line [${fixture.throughput.filter((r) => r.target === 'phase1-mock' && fixture.throughput.some((t) => t.target === 'phase2 direct' && t.endpoint === r.endpoint)).map((r) => Math.round((r.requestsPerSecond / (Math.max(...fixture.throughput.filter((t) => t.target === 'phase1-mock' || t.target === 'phase2 direct').map((t) => t.requestsPerSecond)) > 10_000 ? 1000 : 1)) * 10) / 10).join(', ')}]`);
+    expect(compared?.mermaid).toContain(`line [${fixture.throughput.filter((r) => r.target === 'phase1-mock' && fixture.throughput.some((t) => t.target === 'phase2 direct' && t.endpoint === r.endpoint)).map((r) => Math.round((r.requestsPerSecond / (fixture.throughput.filter((t) => t.target === 'phase1-mock' || t.target === 'phase2 direct').reduce((m, t) => Math.max(m, t.requestsPerSecond), 0) > 10_000 ? 1000 : 1)) * 10) / 10).join(', ')}]`);
     for (const f of fixture.failover) {
       const chart = list.find((c) => c.title.startsWith(`${f.phase}, ${f.fault}`));
       expect(chart?.mermaid).toContain(`line [${f.timeline.map((t) => t.failed).join(', ')}]`);

@@ -25,13 +25,26 @@ export class Cleanup {
     return this.#running;
   }
 
-  /** Runs the cleanup and exits when the user presses Ctrl-C or the process is told to stop. */
+  /**
+   * Runs the cleanup and exits when the user presses Ctrl-C or the process is told to stop. A stop
+   * that was asked for is not a failure: the command exits 0 once everything it started is stopped.
+   * The signal often comes twice (the terminal sends Ctrl-C to the whole process group, and npm
+   * forwards it to its child as well): a repeat while stopping is ignored instead of killing the
+   * process halfway through its cleanup. The project's .npmrc runs scripts with bash, which execs
+   * the command, so the node process is npm's own child and npm's forwarded signal reaches it.
+   */
   onSignals(): void {
+    let stopping = false;
     const handler = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
       console.log(`\n${signal}: stopping everything this command started…`);
-      void this.run().then(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+      void this.run().then(() => {
+        console.log('stopped.');
+        process.exit(0);
+      });
     };
-    process.once('SIGINT', handler);
-    process.once('SIGTERM', handler);
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
   }
 }

@@ -12,7 +12,7 @@
 import { sessionKey } from 'phase2-production/session-keys';
 import type { Phase2Topology } from './topology.ts';
 import type { ClusterShard, RunningRedisCluster } from './infra/redis-cluster.ts';
-import { askNode } from './infra/redis-cluster.ts';
+import { askRedis } from './infra/redis-probe.ts';
 import type { RedisNode } from './infra/redis-ha.ts';
 import type { ManagedProcess } from './processes.ts';
 import { startSession, type SessionClient } from './load.ts';
@@ -36,7 +36,7 @@ async function shardOf(cluster: RunningRedisCluster, action: string, nodeName?: 
 async function slotOf(cluster: RunningRedisCluster, sessionId: string): Promise<number> {
   for (const node of cluster.nodes) {
     if (!node.process()) continue;
-    const slot = await askNode(node.port, (redis) => redis.call('CLUSTER', 'KEYSLOT', sessionKey(sessionId)) as Promise<number>);
+    const slot = await askRedis(node.port, (redis) => redis.call('CLUSTER', 'KEYSLOT', sessionKey(sessionId)) as Promise<number>);
     if (slot !== null) return slot;
   }
   throw new Error('no cluster node answers');
@@ -74,7 +74,7 @@ const reads = (topology: Phase2Topology, probe: SessionClient) => async () =>
   (await fetch(`${topology.url}/api/stateful/counter`, { headers: { cookie: probe.cookie }, signal: AbortSignal.timeout(2000) })).status === 200;
 
 async function roleOf(port: number): Promise<'primary' | 'replica' | 'down'> {
-  const info = await askNode(port, (redis) => redis.info('replication'));
+  const info = await askRedis(port, (redis) => redis.info('replication'));
   if (info === null) return 'down';
   return info.includes('role:master') ? 'primary' : 'replica';
 }

@@ -4,6 +4,7 @@
  * benchmarks can measure failovers from it.
  */
 import type { ManagedProcess } from './processes.ts';
+import { askRedis } from './infra/redis-probe.ts';
 import { answers, exited, finish, observation, pidOf, sleep, until, type Observation } from './observation.ts';
 import type { CutoverStage } from './cutover.ts';
 import type { Phase2Topology, Instance } from './topology.ts';
@@ -135,7 +136,7 @@ export async function killRedisPrimary(topology: Phase2Topology): Promise<Observ
   })));
   const { recoveredAfterMs, notes } = instancesWritingAgain(perInstance);
   o.recoveredAfterMs = recoveredAfterMs;
-  o.notes.push(`first write through nginx after ${String(throughNginx)} ms`, ...notes);
+  o.notes = [...o.notes, `first write through nginx after ${String(throughNginx)} ms`, ...notes];
   o.notes.push(`new primary ${await primaryNow(ha)}; ${primary.name} stays down until restarted (it would rejoin as a replica)`);
   return finish(o);
 }
@@ -187,17 +188,9 @@ export async function fastRestartRedisPrimary(topology: Phase2Topology): Promise
 
 /** The role a Redis node reports of itself (INFO replication), or 'down' when it does not answer. */
 export async function redisRole(port: number): Promise<'primary' | 'replica' | 'down'> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, retryStrategy: () => null });
-  client.on('error', () => { /* answered below */ });
-  try {
-    await client.connect();
-    return /role:master/.test(await client.info('replication')) ? 'primary' : 'replica';
-  } catch {
-    return 'down';
-  } finally {
-    client.disconnect();
-  }
+  const info = await askRedis(port, (redis) => redis.info('replication'), { timeoutMs: 1000 });
+  if (info === null) return 'down';
+  return /role:master/.test(info) ? 'primary' : 'replica';
 }
 
 function sentinelTopology(topology: Phase2Topology, action: string) {
@@ -259,18 +252,8 @@ async function failoverFinished(ha: RunningRedisHa, old: { name: string }): Prom
 }
 
 async function linkedTo(port: number, primaryPort: number): Promise<boolean> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, retryStrategy: () => null });
-  client.on('error', () => { /* answered below */ });
-  try {
-    await client.connect();
-    const info = await client.info('replication');
-    return info.includes(`master_port:${primaryPort}`) && info.includes('master_link_status:up');
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
+  const info = await askRedis(port, (redis) => redis.info('replication'), { timeoutMs: 1000 });
+  return info !== null && info.includes(`master_port:${primaryPort}`) && info.includes('master_link_status:up');
 }
 
 /** kill -9 one replica: the other still confirms WAIT 1, so writes go on; it stays down until restart-redis. */

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { ensurePrograms, findProgram, runQuietly, type PackageSystem } from '../src/infra/binaries.ts';
+import { ensurePrograms, findProgram, installBeforeMeasuring, measuringOver, runQuietly, type PackageSystem } from '../src/infra/binaries.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lab-binaries-'));
 afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
@@ -109,5 +109,28 @@ describe('findProgram and runQuietly on this machine', () => {
   it('shows a failed command\'s last lines and exit code, and nothing of one that succeeds', () => {
     expect(() => { runQuietly('sh', ['-c', 'true']); }).not.toThrow();
     expect(() => { runQuietly('sh', ['-c', 'echo first; echo last >&2; exit 3']); }).toThrow(/^sh -c .* failed \(exit 3\):\nfirst\nlast$/);
+  });
+});
+
+describe('installBeforeMeasuring', () => {
+  it('installs every missing program in one apt-get before the run, and refuses any other program afterwards, installed or not', () => {
+    const { system, calls, install, bin } = standIn({ root: true, provides: { 'nginx-light': ['nginx'], 'redis-server': ['redis-server'] } });
+    install('openssl');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      expect(installBeforeMeasuring(['nginx', 'redis-server', 'openssl'], system)).toEqual(['nginx', 'redis-server']);
+      expect(calls.filter((c) => c.args.includes('install')).map((c) => c.args.slice(-2))).toEqual([['nginx-light', 'redis-server']]);
+      // Asked for again while measuring: found, nothing installed.
+      expect(ensurePrograms(['nginx'], system)).toEqual({ nginx: join(bin, 'nginx') });
+      expect(calls.filter((c) => c.args.includes('install'))).toHaveLength(1);
+      // A program the run did not install up front is refused, even one this machine has.
+      install('pgbouncer');
+      expect(() => ensurePrograms(['pgbouncer'], system)).toThrow('pgbouncer asked for after the run began: add it to RUN_PROGRAMS');
+      measuringOver();
+      expect(ensurePrograms(['pgbouncer'], system)).toEqual({ pgbouncer: join(bin, 'pgbouncer') });
+    } finally {
+      measuringOver();
+      log.mockRestore();
+    }
   });
 });

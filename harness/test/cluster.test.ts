@@ -22,7 +22,8 @@ import { readUpState } from '../src/control.ts';
 import { repoRoot } from '../src/paths.ts';
 import { waitForOutput } from './npm-up.ts';
 import { trustLabCa } from '../src/infra/tls.ts';
-import { askNode, parseClusterNodes } from '../src/infra/redis-cluster.ts';
+import { parseClusterNodes } from '../src/infra/redis-cluster.ts';
+import { askRedis } from '../src/infra/redis-probe.ts';
 import { checkAcknowledged, sessionWriters, startSessions, type SessionClient } from '../src/load.ts';
 import type { Observation } from '../src/observation.ts';
 
@@ -90,7 +91,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
     /** The primary and the slots of each shard, as a node that answers sees them now. */
     const shardsNow = async () => {
       for (const port of ports.values()) {
-        const text = await askNode(port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>);
+        const text = await askRedis(port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>);
         if (text !== null) return parseClusterNodes(text).filter((n) => n.primary && !n.failed && n.slots.length > 0);
       }
       throw new Error('no cluster node answers');
@@ -98,7 +99,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
     const slotOfSession = async (client: SessionClient) => {
       const id = client.cookie.replace(/^sid=/, '');
       for (const port of ports.values()) {
-        const slot = await askNode(port, (redis) => redis.call('CLUSTER', 'KEYSLOT', sessionKey(id)) as Promise<number>);
+        const slot = await askRedis(port, (redis) => redis.call('CLUSTER', 'KEYSLOT', sessionKey(id)) as Promise<number>);
         if (slot !== null) return slot;
       }
       throw new Error('no cluster node answers');
@@ -112,7 +113,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
     const shardIndex = slots.map((slot) => shards.findIndex((s) => s.slots.some(([from, to]) => slot >= from && slot <= to)));
     const spread = `shards ${JSON.stringify(shards.map((s) => ({ port: s.port, slots: s.slots })))}; sessions' slots ${slots.join(',')}`;
     for (let i = 0; i < shards.length; i += 1) expect(shardIndex.filter((s) => s === i).length, `sessions on shard ${i}: ${spread}`).toBeGreaterThan(0);
-    const perShard = await Promise.all(shards.map((s) => askNode(s.port, async (redis) => ({ keys: await redis.dbsize(), memory: /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] }))));
+    const perShard = await Promise.all(shards.map((s) => askRedis(s.port, async (redis) => ({ keys: await redis.dbsize(), memory: /used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] }))));
     console.log(`[cluster] ${clients.length} writers' sessions over ${shards.length} shards: ${shards.map((s, i) => `:${s.port} ${shardIndex.filter((x) => x === i).length} of them (${String(perShard[i]?.keys)} keys, ${String(perShard[i]?.memory)} bytes used)`).join('; ')}`);
     const stats = (await (await fetch(`${phase2}/api/stateful/stats`)).json()) as { liveSessions: number };
     expect(stats.liveSessions).toBeGreaterThanOrEqual(clients.length);
@@ -130,7 +131,7 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
 
       // The command as the docs quote it. The first shard's primary dies; its replica is elected.
       // Not spawnSync: the writers run in this process, and must go on (and be counted) meanwhile.
-      const killed = await run('npm', ['run', 'fault', '--', 'kill-redis-primary'], { cwd: repoRoot, env });
+      const killed = await run('npm', ['run', 'fault', '--', 'kill-redis-primary', '--json'], { cwd: repoRoot, env });
       expect(killed.status, `${killed.stdout}\n${killed.stderr}`).toBe(0);
       const kill = JSON.parse(killed.stdout.slice(killed.stdout.indexOf('{'))) as Observation;
       console.log(`[cluster] kill-redis-primary ${kill.target}: ${kill.notes.join('; ')}`);
@@ -200,6 +201,6 @@ describe('npm run up -- --redis cluster --postgres replica --instances 2 --no-la
     // Ctrl-C stops everything it started: no node of the cluster answers any more.
     process.kill(-(up.pid ?? 0), 'SIGINT');
     await closed;
-    for (const port of ports.values()) expect(await askNode(port, (redis) => redis.ping())).toBeNull();
+    for (const port of ports.values()) expect(await askRedis(port, (redis) => redis.ping())).toBeNull();
   }, 600_000);
 });

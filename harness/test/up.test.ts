@@ -70,7 +70,7 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     up.stdout?.on('data', collect);
     up.stderr?.on('data', collect);
     // 'close': npm and everything that shares its output (the harness, finishing its cleanup) are done.
-    const closed = new Promise<void>((resolve) => up?.once('close', () => { resolve(); }));
+    const closed = new Promise<number | null>((resolve) => up?.once('close', (code) => { resolve(code); }));
 
     await waitFor(/Press Ctrl-C to stop/, 180_000);
     const phase1 = (await waitFor(/^phase1: (http:\/\/\S+)$/m, 1000))[1] ?? '';
@@ -128,7 +128,16 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     // An action it does not know: the usage, with the actions and instances it has.
     const unknown = spawnSync('npm', ['run', 'fault', '--', 'unplug-everything'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/usage: npm run fault -- <kill-instance\|.*> \[target\] \[--seconds N\]\ninstances: api-1, api-2/);
+    expect(unknown.stderr).toContain('fault: unknown action unplug-everything');
+    expect(unknown.stderr).toMatch(/usage: npm run fault -- <kill-instance\|.*> \[target\] \[--seconds N\] \[--json\]\ninstances: api-1, api-2/);
+    // Flags it does not know, or without their value: one sentence and the usage, exit 2, no stack.
+    for (const [args, sentence] of [[['--bogus'], 'fault: unknown option --bogus'], [['pause-instance', 'api-1', '--seconds'], 'fault: --seconds needs a value'], [['pause-instance', 'api-1', '--seconds', 'soon'], 'fault: --seconds is a number of seconds, not soon']] as const) {
+      const bad = spawnSync('npm', ['run', 'fault', '--', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+      expect(bad.status, bad.stderr).toBe(2);
+      expect(bad.stderr).toContain(sentence);
+      expect(bad.stderr).toContain('usage: npm run fault -- <');
+      expect(bad.stderr).not.toMatch(/\n\s+at |TypeError/);
+    }
     // One that needs a target, sent without one: it says which.
     const untargeted = await fetch(`${controlUrl}/faults/pause-instance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(untargeted.status).toBe(400);
@@ -186,7 +195,10 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     // The fault command of the README, as a user types it in a second terminal: api-2 comes back.
     const fault = spawnSync('npm', ['run', 'fault', '--', 'restart-instance', 'api-2'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
     expect(fault.status, fault.stderr).toBe(0);
-    expect(fault.stdout).toMatch(/"action": "restart-instance"/);
+    expect(fault.stdout).toMatch(/^restart-instance api-2: down after \d+ ms, recovered after \d+ ms \(pid \d+\)$/m);
+    const json = spawnSync('npm', ['run', 'fault', '--', 'restart-instance', 'api-2', '--json'], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout.slice(json.stdout.indexOf('{')))).toMatchObject({ action: 'restart-instance', target: 'api-2' });
     await until(page, 'api-2 up again', tile('[data-instance="api-2"]'), (v) => v === 'up');
     await until(page, 'the CLI\'s fault in the timeline', () => page.locator('#timeline').innerText(), (v) => v?.includes('restart-instance api-2: injected') === true);
     // With --seconds, as the README has it: api-2 hung for a second, then served again.
@@ -196,7 +208,8 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     // A fault the lab refuses: exit 1, with the lab's reason.
     const refused = spawnSync('npm', ['run', 'fault', '--', 'kill-instance', 'api-9'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(refused.status).toBe(1);
-    expect(refused.stdout).toContain('no instance api-9; there are api-1, api-2');
+    expect(refused.stderr).toContain('fault: kill-instance api-9 refused: no instance api-9; there are api-1, api-2');
+    expect(refused.stderr).not.toContain('"detail"');
 
     // The cutover, backwards and forwards again: half of phase 2's users sent to phase 1 through
     // the same public entry, their sessions following them, then all back; nobody signed out.
@@ -213,7 +226,7 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect(await figure('phase2-production', 'sessions-lost')()).toBe('0');
     const wrongShare = spawnSync('npm', ['run', 'fault', '--', 'cutover-share', '150'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
     expect(wrongShare.status).toBe(1);
-    expect(wrongShare.stdout).toContain('a whole percentage from 0 to 100, not 150');
+    expect(wrongShare.stderr).toContain('a whole percentage from 0 to 100, not 150');
 
     // "kill phase 1": its users are signed out (their sessions were in its memory); phase 2's are not.
     await page.getByRole('button', { name: 'kill phase 1', exact: true }).click();
@@ -226,9 +239,12 @@ describe('npm run up -- --instances 2 --single-redis --logs', () => {
     expect(pageErrors).toEqual([]);
 
     if (up.pid === undefined) throw new Error('npm run up has no pid');
-    process.kill(-up.pid, 'SIGINT');
-    await closed;
+    // To npm's own pid, not its process group, as a supervisor or a script that started it would:
+    // npm forwards it to the node process (.npmrc), which stops everything and exits 0.
+    process.kill(up.pid, 'SIGINT');
+    expect(await closed).toBe(0);
     expect(output).toMatch(/SIGINT: stopping everything this command started/);
+    expect(output).not.toMatch(/npm error/);
     // Nothing it started answers any more.
     for (const url of [phase1, phase2]) await expect(fetch(`${url}/health/live`, { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
   }, 420_000);

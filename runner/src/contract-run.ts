@@ -3,6 +3,7 @@
  * clients reach it, stopped. Phase 1 is its one process on plain HTTP; phase 2 is its public entry,
  * nginx over https in front of one instance, its certificate verified with the lab's CA.
  */
+import { join } from 'node:path';
 import { documentedResponses } from 'contract';
 import { Cleanup, CONTRACT_ENV, startPhase1, startPhase2Topology, type ManagedProcess, type RunningPhase } from 'harness';
 import { contractPassed, runDredd, type ContractEntry, type DreddSummary } from './dredd.ts';
@@ -28,17 +29,22 @@ export const CONTRACT_PHASES: { name: string; start: PhaseStarter }[] = [
   },
 ];
 
-export async function checkContract(cleanup: Cleanup): Promise<DreddSummary[]> {
+/**
+ * Dredd against each phase. With `logDir`, each phase's transactions are written to
+ * dredd-<phase>.log there and only failures and the summary are printed (the main job's screen).
+ */
+export async function checkContract(cleanup: Cleanup, options: { logDir?: string } = {}): Promise<DreddSummary[]> {
   const summaries: DreddSummary[] = [];
   for (const phase of CONTRACT_PHASES) {
-    console.log(`\n== Dredd: ${phase.name} against contract/openapi.yaml`);
+    const logFile = options.logDir === undefined ? undefined : join(options.logDir, `dredd-${phase.name}.log`);
+    if (logFile === undefined) console.log(`\n== Dredd: ${phase.name} against contract/openapi.yaml`);
     const phaseCleanup = new Cleanup();
     cleanup.add(`stop ${phase.name}`, () => phaseCleanup.run());
     try {
       const { phase: running, caFile, entry } = await phase.start(phaseCleanup);
-      const summary = await runDredd(running, { caFile, entry });
+      const summary = await runDredd(running, { caFile, entry, ...(logFile === undefined ? {} : { logFile }) });
       summaries.push(summary);
-      console.log(`[${phase.name}] ${summary.line} (${summary.seconds.toFixed(1)} s)`);
+      console.log(`[${phase.name}] Dredd ${summary.line} (${summary.seconds.toFixed(1)} s)${logFile === undefined ? '' : `; every transaction in ${logFile}`}`);
     } finally {
       await phaseCleanup.run();
     }
@@ -66,6 +72,6 @@ export function allPassed(summaries: DreddSummary[]): boolean {
  */
 export function contractExitCode(summaries: DreddSummary[], command: string): 0 | 1 {
   if (allPassed(summaries)) return 0;
-  console.error(`\n${command}: some transactions did not pass (0 failing, 0 errors, and only the declared skips are accepted); see the Dredd output above`);
+  console.error(`\n${command}: some transactions did not pass (0 failing, 0 errors, and only the declared skips are accepted); see the Dredd output above (or its log)`);
   return 1;
 }

@@ -35,7 +35,7 @@ const COMPLETE = /complete: (\d+) passing, (\d+) failing, (\d+) errors, (\d+) sk
  * @param options.caFile the CA that signed an https target's certificate: Dredd's process trusts
  *   it (NODE_EXTRA_CA_CERTS) and verifies the certificate with it.
  */
-export async function runDredd(phase: RunningPhase, options: { quiet?: boolean; caFile?: string; entry?: ContractEntry } = {}): Promise<DreddSummary> {
+export async function runDredd(phase: RunningPhase, options: { quiet?: boolean; caFile?: string; entry?: ContractEntry; logFile?: string } = {}): Promise<DreddSummary> {
   const entry = options.entry ?? 'direct';
   const started = performance.now();
   // The hooks check each response against the contract's own JSON Schema, converted once by the
@@ -66,7 +66,11 @@ export async function runDredd(phase: RunningPhase, options: { quiet?: boolean; 
   const lines = output.split('\n');
   const parserWarnings = lines.filter((line) => line.includes('API description parser warning')).length;
   const shown = lines.filter((line) => line.trim() !== '' && !line.includes('API description parser warning') && !line.includes('padLevels') && !line.includes('--trace-warnings'));
-  if (!options.quiet) {
+  if (options.logFile !== undefined) {
+    // Every transaction's line goes to the log; on screen only what failed (the caller prints the summary).
+    writeFileSync(options.logFile, `${shown.join('\n')}\n`);
+    if (!options.quiet) for (const line of shown.filter((l) => /^(fail|error):/.test(l))) console.log(`[${phase.name}] ${line}`);
+  } else if (!options.quiet) {
     for (const line of shown) console.log(`[${phase.name}] ${line}`);
     if (parserWarnings > 0) console.log(`[${phase.name}] (${parserWarnings} parser warnings about schema keywords Dredd's OAS3 support ignores; the hooks check full schemas)`);
   }

@@ -52,7 +52,7 @@ export function kustomizeBuild(dir: string): K8sObject[] {
   let objects: K8sObject[] = [];
   for (const resource of kustomization.resources ?? []) {
     const path = join(dir, resource);
-    objects.push(...(statSync(path).isDirectory() ? kustomizeBuild(path) : readObjects(path)));
+    for (const object of statSync(path).isDirectory() ? kustomizeBuild(path) : readObjects(path)) objects.push(object);
   }
   for (const generator of kustomization.configMapGenerator ?? []) {
     const data = Object.fromEntries((generator.files ?? []).map((file) => [basename(file), readFileSync(join(dir, file), 'utf8')]));

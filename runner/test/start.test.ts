@@ -37,10 +37,28 @@ afterAll(() => { rmSync(out, { recursive: true, force: true }); });
 
 describe('npm start -- --profile smoke --out DIR', () => {
   it('checks the contract on both phases, every transaction passing', () => {
-    expect(run.stdout).toContain('== 1/3 the contract, checked by Dredd on each phase');
+    expect(run.stdout).toMatch(/^== 2\/4 the contract, checked by Dredd on each phase {2}\(\d+ s gone, about .* left\)$/m);
+    // The screen has Dredd's summary per phase; every transaction's line is in the log it names.
+    expect(run.stdout).not.toMatch(/^\[phase\d-\S+\] pass: /m);
+    const logs = [...run.stdout.matchAll(/^\[(phase1-mock|phase2-production)\] Dredd complete: .*; every transaction in (\S+)$/gm)];
+    expect(logs.map((l) => l[1])).toEqual(['phase1-mock', 'phase2-production']);
+    for (const log of logs) expect(readFileSync(log[2] ?? '', 'utf8')).toMatch(/^pass: /m);
     const rows = [...run.stdout.matchAll(/^\| (phase1-mock|phase2-production) \| (directly, http|through nginx, https) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \|/gm)];
     expect(rows.map((r) => r[1])).toEqual(['phase1-mock', 'phase2-production']);
     for (const row of rows) expect([row[5], row[6]]).toEqual(['0', '0']);
+  });
+
+  it('finds or installs every system program before anything is measured, and installs nothing afterwards', () => {
+    const lines = run.stdout.split('\n');
+    const prepared = lines.findIndex((line) => line.startsWith('== 1/4 the system programs the job runs, found or installed'));
+    expect(prepared).toBeGreaterThanOrEqual(0);
+    expect(lines[prepared + 1]).toMatch(/^(all \d+ found|installed .+)$/);
+    const firstMeasurement = lines.findIndex((line) => line.startsWith('[bench]') || line.startsWith('== 2/4'));
+    expect(firstMeasurement).toBeGreaterThan(prepared);
+    // Any later ask for a program not installed up front throws (binaries.ts): none happened.
+    expect(lines.slice(firstMeasurement).join('\n')).not.toContain('harness: installing');
+    expect(run.stderr).not.toContain('asked for after the run began');
+    expect(results.failedScenarios).toEqual([]);
   });
 
   it('shows what survives a restart: the token in both phases, the session only in phase 2', () => {

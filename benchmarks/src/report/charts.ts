@@ -2,6 +2,7 @@
  * The report's charts as Mermaid `xychart-beta` definitions: GitHub renders them in report.md, and
  * Mermaid, in Chromium, turns them into SVG for index.html. Every number in a chart comes from results.json.
  */
+import { maxOf, minOf } from '../extremes.ts';
 import { ARRIVAL_KNEE, CUTOVER_BUCKET_MS, TIMELINE_BUCKET_MS, type ArrivalRow, type PeerRow, type Results, type ThroughputRow } from '../results.ts';
 import { ARRIVAL_BUCKET_MS } from '../scenarios/arrival.ts';
 
@@ -59,7 +60,7 @@ function coloured(labels: string[]): { legend: LegendEntry[]; config: string } {
  * leave a stub of the last one's colour at each zero.)
  */
 function bar(title: string, labels: string[], values: number[], yLabel: string): Pick<Chart, 'mermaid' | 'legend'> {
-  const max = Math.max(1, ...values);
+  const max = Math.max(1, maxOf(values, 1));
   return plot(
     ['xychart-beta horizontal', `  title ${quote(title)}`, `  x-axis [${labels.map(quote).join(', ')}]`, `  y-axis ${quote(yLabel)} 0 --> ${Math.ceil(max * 1.1)}`],
     [{ label: yLabel, kind: 'bar', values }],
@@ -103,10 +104,10 @@ function arrivalCharts(arrival: ArrivalRow[]): Chart[] {
     section: 'arrival',
     id: 'arrival-percentiles',
     title: 'Average load (half of each knee): latency percentiles, ms',
-    ...plot(['xychart-beta', `  title ${quote('Latency percentiles at average load, ms')}`, `  x-axis [${percentiles.map(([name]) => quote(name)).join(', ')}]`, `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...series.flatMap((s) => s.values)) * 1.2))}`], series),
+    ...plot(['xychart-beta', `  title ${quote('Latency percentiles at average load, ms')}`, `  x-axis [${percentiles.map(([name]) => quote(name)).join(', ')}]`, `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(maxOf(series.flatMap((s) => s.values), 0) * 1.2))}`], series),
   });
   const spikes = shapesOf('spike');
-  const length = Math.min(...spikes.map((s) => s.shape.result.timeline.length));
+  const length = minOf(spikes.map((s) => s.shape.result.timeline.length), 0);
   list.push({
     section: 'arrival',
     id: 'arrival-spike',
@@ -124,7 +125,7 @@ export function charts(results: Results): Chart[] {
   const info = results.throughput.filter((r) => r.endpoint === 'stateless info');
   // Above ten thousand, thousands of requests per second keep the axis readable.
   const rps = (values: number[]) => {
-    const scale = Math.max(...values) > 10_000 ? 1000 : 1;
+    const scale = maxOf(values, 0) > 10_000 ? 1000 : 1;
     return { values: values.map((v) => Math.round((v / scale) * 10) / 10), unit: scale === 1000 ? 'thousand req/s' : 'req/s' };
   };
   if (info.length > 0) {
@@ -151,7 +152,7 @@ export function charts(results: Results): Chart[] {
       id: 'phases-by-operation',
       title: `Phase 1 and phase 2 (one instance, direct) on the same operations, ${unit}`,
       ...plot(
-        ['xychart-beta horizontal', `  title ${quote(`Phase 1 and phase 2, ${unit} by operation`)}`, `  x-axis [${both.map((b) => quote(b.endpoint)).join(', ')}]`, `  y-axis ${quote(unit)} 0 --> ${Math.ceil(Math.max(1, ...values) * 1.1)}`],
+        ['xychart-beta horizontal', `  title ${quote(`Phase 1 and phase 2, ${unit} by operation`)}`, `  x-axis [${both.map((b) => quote(b.endpoint)).join(', ')}]`, `  y-axis ${quote(unit)} 0 --> ${Math.ceil(Math.max(1, maxOf(values, 1)) * 1.1)}`],
         [
           { label: 'phase 2 direct', kind: 'bar', values: values.filter((_, i) => i % 2 === 1) },
           { label: 'phase 1', kind: 'line', values: values.filter((_, i) => i % 2 === 0) },
@@ -169,7 +170,7 @@ export function charts(results: Results): Chart[] {
       section: 'throughput',
       id: 'sweep-latency',
       title: 'Stateful read: p99 latency (ms) as connections grow, each sending its next request once answered',
-      ...plot(['xychart-beta', `  title ${quote('Stateful read: p99 ms by connections')}`, `  x-axis "connections" [${counts.map((c) => quote(String(c))).join(', ')}]`, `  y-axis "p99 ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...series.flatMap((s) => s.values)) * 1.2))}`], series),
+      ...plot(['xychart-beta', `  title ${quote('Stateful read: p99 ms by connections')}`, `  x-axis "connections" [${counts.map((c) => quote(String(c))).join(', ')}]`, `  y-axis "p99 ms" 0 --> ${Math.max(1, Math.ceil(maxOf(series.flatMap((s) => s.values), 0) * 1.2))}`], series),
     });
   }
   const peers = results.peers ?? [];
@@ -178,7 +179,7 @@ export function charts(results: Results): Chart[] {
     const { values, unit } = rps(peers.map((p) => pick(p).requestsPerSecond));
     list.push({ section: 'peers', id: `peers-${operation.replace(' ', '-')}`, title: `Stateful ${operation}: the phases beside the common session stacks, ${unit}`, ...bar(`Stateful ${operation}, ${unit}`, peers.map((p) => p.target), values, unit) });
   }
-  list.push(...arrivalCharts(results.arrival ?? []));
+  for (const chart of arrivalCharts(results.arrival ?? [])) list.push(chart);
   for (const c of results.capacity) {
     if (c.steps.length === 0) continue;
     list.push({
@@ -190,7 +191,7 @@ export function charts(results: Results): Chart[] {
           'xychart-beta',
           `  title ${quote(`${c.phase}: p99 read latency by live sessions`)}`,
           `  x-axis [${c.steps.map((s) => quote(s.sessions.toLocaleString('en'))).join(', ')}]`,
-          `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(Math.max(...c.steps.map((s) => s.readP99Ms)) * 1.2))}`,
+          `  y-axis "ms" 0 --> ${Math.max(1, Math.ceil(maxOf(c.steps.map((s) => s.readP99Ms), 0) * 1.2))}`,
         ],
         [{ label: 'p99 session read, ms', kind: 'line', values: c.steps.map((s) => s.readP99Ms) }],
       ),
@@ -219,7 +220,7 @@ export function charts(results: Results): Chart[] {
           'xychart-beta',
           `  title ${quote(`${f.phase}: ${f.fault}`)}`,
           `  x-axis "seconds since the load began" 0 --> ${((last.atMs + TIMELINE_BUCKET_MS) / 1000).toFixed(1)}`,
-          `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(...ok, ...failed) * 1.1))}`,
+          `  y-axis "answers" 0 --> ${Math.max(1, Math.ceil(Math.max(maxOf(ok, 0), maxOf(failed, 0)) * 1.1))}`,
         ],
         [
           { label: 'succeeded', kind: 'bar', values: ok },

@@ -1,6 +1,12 @@
 /** report.md: tables and charts, every figure from results.json, with what it was measured on. */
+import { maxOf, minOf } from '../extremes.ts';
 import { ARRIVAL_KNEE, HEAP_MIN_SESSIONS, type ArrivalRow, type Headline, type LabCostStage, type Results } from '../results.ts';
 import { charts, type Chart, type ChartSection } from './charts.ts';
+
+/** Adds many lines at once: push(...lines) would pass each as an argument, which has a limit. */
+function append(lines: string[], more: readonly string[]): void {
+  for (const line of more) lines.push(line);
+}
 
 const n = (v: number, digits = 0) => v.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const pct = (v: number) => `${n(v * 100, 1)} %`;
@@ -49,7 +55,7 @@ function arrivalLines(arrival: ArrivalRow[]): string[] {
     const tried = [...a.grid, ...a.refined];
     const atKnee = tried.find((s) => s.rate === a.knee);
     const over = tried.filter((s) => !s.held && (a.knee === null || s.rate > a.knee)).sort((x, y) => x.rate - y.rate)[0];
-    lines.push(`| ${a.target} | ${a.knee === null ? `below ${n(Math.min(...a.grid.map((s) => s.rate)))}` : `${n(a.knee)} req/s`} | ${atKnee ? ms(atKnee.latencyUs.p50) : '—'} | ${atKnee ? ms(atKnee.latencyUs.p99) : '—'} | ${over ? `${n(over.rate)} req/s` : 'none tried'} | ${over ? ms(over.latencyUs.p99) : '—'} | ${over ? pct(over.failedShare) : '—'} |`);
+    lines.push(`| ${a.target} | ${a.knee === null ? `below ${n(minOf(a.grid.map((s) => s.rate), 0))}` : `${n(a.knee)} req/s`} | ${atKnee ? ms(atKnee.latencyUs.p50) : '—'} | ${atKnee ? ms(atKnee.latencyUs.p99) : '—'} | ${over ? `${n(over.rate)} req/s` : 'none tried'} | ${over ? ms(over.latencyUs.p99) : '—'} | ${over ? pct(over.failedShare) : '—'} |`);
   }
   lines.push(
     '',
@@ -84,10 +90,17 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   if (spreads.length > 0 && results.load.rounds > 1) {
     const middle = Math.floor(spreads.length / 2);
     const median = spreads.slice(middle, middle + 1).reduce((sum, v) => sum + v, 0);
-    lines.push(`How far to trust a figure: the throughput rounds of this run spread by ${pct(median)} (median) and at most ${pct(Math.max(...spreads))}, max minus min over the mean. A ratio between two figures can move by about the sum of their spreads from one run to the next; a difference smaller than that is not one.`, '');
+    lines.push(`How far to trust a figure: the throughput rounds of this run spread by ${pct(median)} (median) and at most ${pct(maxOf(spreads, 0))}, max minus min over the mean. A ratio between two figures can move by about the sum of their spreads from one run to the next; a difference smaller than that is not one.`, '');
   }
   lines.push(`The load generators (autocannon, and the open model's own) run in the benchmark's process, not pinned to a core of their own: on ${m.cores} cores, pinning one (taskset) would leave ${m.cores - 1} for every server and store of both phases, and measure that instead.`, '');
   lines.push(`Topology: ${results.topology}. **The load generator, every server and every store share these ${m.cores} cores**: absolute figures are lower than on dedicated machines, and ratios measured in the same run are what to compare. A range (low–high) spans the rounds; a target inside it is marked "within noise".`, '');
+
+  const failedScenarios = results.failedScenarios ?? [];
+  if (failedScenarios.length > 0) {
+    lines.push('## Scenarios that failed', '', 'These scenarios ended with an error and measured nothing in this run; every other section is complete.', '', '| scenario | error |', '|---|---|');
+    for (const failed of failedScenarios) lines.push(`| ${failed.scenario} | ${failed.error.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    lines.push('');
+  }
 
   lines.push('## Headlines', '', '| what | measured | target | verdict | why |', '|---|---:|---:|---|---|');
   for (const h of results.headlines) lines.push(`| ${h.name} | ${formatHeadline(h)} | ${formatTarget(h)} | ${VERDICT[h.verdict]} | ${h.explanation} |`);
@@ -101,13 +114,13 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   lines.push('', 'The seeds guessed from typical deployments; here one small machine serves everything, the mockup is not slow per request (it does little), and its real limits are elsewhere: one process, state lost on restart, nothing shared. The measured figures say what this code does on this machine; the tables below show where each difference comes from.', '');
 
   if (results.throughput.length > 0) {
-    lines.push(
+    append(lines, [
       '## Throughput and latency',
       '',
       `See how far each phase is from a bare server answering the same bytes, and phase 1 beside phase 2 on each operation. The baselines say what the framework costs, phase 2 direct against through nginx what the hop costs, and each stateful operation what its store costs; latencies are measured to the microsecond (printed to the hundredth of a millisecond), over ${results.load.connections} connections that each send their next request once answered (a closed model).`,
       '',
       ...chartsOf('throughput'),
-    );
+    ]);
     lines.push('| operation | target | req/s | spread | p50 ms | p90 ms | p99 ms | non-2xx | errors | contract sample |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const r of results.throughput) {
       const sample = r.contractSample.checked === 0 ? '—' : r.contractSample.violations.length === 0 ? `${r.contractSample.checked} ok` : `${r.contractSample.violations.length} of ${r.contractSample.checked} off`;
@@ -119,7 +132,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   const sweep = results.sweep ?? [];
   // A part of the throughput section: the same servers, the same read.
   if (sweep.length > 0 && results.throughput.length > 0) {
-    lines.push(
+    append(lines, [
       '### Connections against latency: the stateful read',
       '',
       'Throughput grows with connections until the server is saturated; from there more connections only queue, and latency grows instead.',
@@ -128,11 +141,11 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
       '|---|---:|---:|---:|---:|---:|---:|',
       ...sweep.map((p) => `| ${p.target} | ${p.connections} | ${n(p.requestsPerSecond)} | ${n(p.p50Ms, 2)} | ${n(p.p99Ms, 2)} | ${p.non2xx} | ${p.errors} |`),
       '',
-    );
+    ]);
   }
 
   if (results.peers && results.peers.length > 0) {
-    lines.push(
+    append(lines, [
       '## Beside the common session stacks',
       '',
       'See what phase 2 does a session read and an increment in, against the stacks most Node apps use, and what each keeps of concurrent changes. Speed alone would flatter the peers: they lose most concurrent updates, which phase 2 is built not to.',
@@ -142,7 +155,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
       '',
       '| stack | read req/s | read p99 ms | increment req/s | increment p99 ms | increments acknowledged | counter read back | lost | alive after logout |',
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    );
+    ]);
     for (const p of results.peers) {
       lines.push(`| ${p.target} | ${n(p.read.requestsPerSecond)} | ${n(p.read.p99Ms, 2)} | ${n(p.increment.requestsPerSecond)} | ${n(p.increment.p99Ms, 2)} | ${n(p.acknowledged)} | ${n(p.finalValue)} | ${n(p.lostUpdates)} (${p.acknowledged === 0 ? '—' : pct(p.lostUpdates / p.acknowledged)}) | ${p.resurrected} of ${p.trials} |`);
     }
@@ -151,24 +164,24 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
 
   const arrival = results.arrival ?? [];
   if (arrival.length > 0) {
-    lines.push(
+    append(lines, [
       '## Open model: requests arriving at a set rate, and the knee',
       '',
       `See the rate each way in sustains before its p99 passes ${ARRIVAL_KNEE.p99Ms} ms (the knee), and what happens past it. Requests arrive on a schedule whatever the server's pace, as users do, and each latency counts from when its request was due, so a server that falls behind is charged for its queue (coordinated omission corrected); then k6's load shapes, scaled to each knee.`,
       '',
       ...chartsOf('arrival'),
       ...arrivalLines(arrival),
-    );
+    ]);
   }
 
   if (results.capacity.length > 0) {
-    lines.push(
+    append(lines, [
       '## Session capacity',
       '',
       'See whether reading a session slows down as the store fills, and what each session costs in memory. Phase 1 holds its sessions in its own heap, so every session adds to what its one process must keep; Redis holds them outside the app, counted to the byte.',
       '',
       ...chartsOf('capacity'),
-    );
+    ]);
     lines.push('| phase | live sessions | memory | bytes per session | read p50 ms | read p99 ms | created/s | creation errors |', '|---|---:|---:|---:|---:|---:|---:|---:|');
     for (const c of results.capacity) {
       for (const s of c.steps) lines.push(`| ${c.phase} | ${n(s.sessions)} | ${mib(s.memoryBytes)} | ${s.bytesPerSession === null ? '—' : n(s.bytesPerSession)} | ${n(s.readP50Ms, 2)} | ${n(s.readP99Ms, 2)} | ${n(s.createPerSecond)} | ${s.createErrors} |`);
@@ -178,7 +191,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
 
   const shards = results.shards ?? [];
   if (shards.length > 0) {
-    lines.push(
+    append(lines, [
       '## Sessions across shards: phase 2 on a Redis Cluster',
       '',
       ...chartsOf('shards'),
@@ -186,7 +199,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
       '',
       '| live sessions | shard primary | slots | keys | share | memory | grown since empty | read p99 ms | created/s | creation errors |',
       '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
-    );
+    ]);
     for (const step of shards) {
       const total = step.shards.reduce((sum, shard) => sum + shard.keys, 0);
       for (const shard of step.shards) lines.push(`| ${n(step.sessions)} | ${shard.primary} | ${n(shard.slots)} | ${n(shard.keys)} | ${total === 0 ? '—' : pct(shard.keys / total)} | ${mib(shard.usedMemoryBytes)} | ${mib(shard.grownBytes)} | ${n(step.readP99Ms, 1)} | ${n(step.createPerSecond)} | ${step.createErrors} |`);
@@ -203,7 +216,7 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
   }
 
   if (results.failover.length > 0) {
-    lines.push(
+    append(lines, [
       '## Failover under a steady load',
       '',
       'See each fault as the clients lived it, per tenth of a second: when answers stopped, how long they failed, and whether anything acknowledged was lost. The durability count is what matters most: what the server said yes to, read back afterwards.',
@@ -213,24 +226,24 @@ export function renderMarkdown(results: Results, previous: Results | null): stri
       '',
       '| phase | fault | requests | failed | failed by method | resent by client | error window ms | sessions lost | writes acknowledged | counters read back | acknowledged writes lost | back after ms |',
       '|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|',
-    );
+    ]);
     for (const f of results.failover) {
       const byMethod = Object.entries(f.failedByMethod ?? {}).map(([method, n]) => `${method} ${n}`).join(', ') || '—';
       const w = f.writes;
       lines.push(`| ${f.phase} | ${f.fault} | ${f.requests} | ${f.failed} | ${byMethod} | ${f.resent} | ${f.errorWindowMs} | ${f.sessionsLost + (w?.sessionsLost ?? 0)} of ${f.sessionsKnown + (w?.sessions ?? 0)} | ${w?.acknowledged ?? '—'} | ${w?.finalValue ?? '—'} | ${w?.acknowledgedLost ?? '—'} | ${f.recoveredAfterMs ?? 'did not'} |`);
     }
-    lines.push('', ...results.failover.map((f) => `- ${f.phase}, ${f.fault}: ${f.notes.join('; ') || '—'}`), '');
+    append(lines, ['', ...results.failover.map((f) => `- ${f.phase}, ${f.fault}: ${f.notes.join('; ') || '—'}`), '']);
     lines.push('Async replication can still lose a write: Redis answers before its replicas have a change, so a primary that dies loses what it had not yet sent. Phase 2 acknowledges a session change only after WAIT 1 (a replica has it); a change that timed out waiting was answered 503 and may or may not survive.', '');
   }
 
   if (results.cutover && results.cutover.length > 0) {
-    lines.push(
+    append(lines, [
       '## The cutover from phase 1 to phase 2',
       '',
       ...chartsOf('cutover'),
       "Virtual users, each with a session of their own started on phase 1, keep changing it while nginx sends a growing share of users to phase 2; a session moves to the phase that answers its user, on that user's next request (ADR 11). At each step's end every counter is read back and compared with what its user was told: lost must stay 0, forward and back.",
       '',
-    );
+    ]);
     for (const run of results.cutover) {
       const f = run.final;
       lines.push(

@@ -47,4 +47,5 @@ export function printSummary(results: Results): void {
   for (const h of results.headlines) {
     console.log(`| ${h.name} | ${formatHeadline(h)} | ${formatTarget(h)} | ${h.verdict} |`);
   }
+  for (const failed of results.failedScenarios ?? []) console.log(`\nFAILED scenario ${failed.scenario}: ${failed.error} (its figures are missing from the report; the others are there)`);
 }

@@ -9,6 +9,7 @@
  * quarter again: how long the queue it leaves takes to drain).
  */
 import { readFileSync } from 'node:fs';
+import { minOf } from '../extremes.ts';
 import { runArrivals, type ArrivalRequest, type ArrivalResult, type Stage } from '../arrival.ts';
 import type { Profile } from '../profiles.ts';
 import { ARRIVAL_KNEE, type ArrivalRow, type ArrivalShape, type ArrivalStep } from '../results.ts';
@@ -75,7 +76,7 @@ export function recoveryAfterSpike(timeline: ArrivalResult['timeline'], spikeEnd
   const buckets = timeline.filter((b) => b.atMs >= spikeEnd && b.due > 0);
   const bad = (b: (typeof buckets)[number]) => b.failed > 0 || b.p99Us > ARRIVAL_KNEE.p99Ms * 1000;
   const held = buckets.slice(buckets.findLastIndex(bad) + 1);
-  return held.length === 0 ? null : Math.max(0, Math.min(...held.map((b) => b.atMs)) - spikeEnd);
+  return held.length === 0 ? null : Math.max(0, minOf(held.map((b) => b.atMs), spikeEnd) - spikeEnd);
 }
 
 async function readRequests(target: Target): Promise<ArrivalRequest[]> {
@@ -110,7 +111,7 @@ export async function runArrival(env: Environment, settings: Settings, progress:
     }
 
     // Without a knee, the shapes are scaled to the lowest rate tried, which did not hold either.
-    const scale = low ?? Math.min(...settings.rates);
+    const scale = low ?? minOf(settings.rates, 0);
     progress(`${target.name}: k6's shapes scaled to ${scale} req/s`);
     const measuredShapes: ArrivalShape[] = [];
     let spikeRecoveryMs: number | null = null;

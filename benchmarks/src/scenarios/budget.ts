@@ -7,8 +7,7 @@
  * only the sessions there; the app's own memory is elsewhere and does not grow with them.
  */
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
-import { Cleanup, startPhase1, startPhase2Instance, startRedis, stackEnv } from 'harness';
+import { Cleanup, askRedisUntilAnswered, startPhase1, startPhase2Instance, startRedis, stackEnv } from 'harness';
 import type { BudgetRow } from '../results.ts';
 import type { Environment } from '../environment.ts';
 import { BENCH_ENV } from '../environment.ts';
@@ -89,7 +88,6 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
       env: stackEnv({ redis: { url: redis.url }, databaseUrl: env.topology.stack.postgres.url, jwtSecret: env.topology.stack.env.JWT_SECRET, maintenanceFile: `${env.topology.stack.workDir}/budget-maintenance` }),
     };
     const instance = await startPhase2Instance(cleanup, stack, 'api-budget', BENCH_ENV);
-    const client = new Redis(redis.url);
     try {
       let evicted = 0;
       let made = 0;
@@ -99,10 +97,10 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
         const batch = await create(instance.url, BATCH);
         made += batch.created;
         refused += batch.failed;
-        evicted = Number(/^evicted_keys:(\d+)/m.exec(await client.info('stats'))?.[1] ?? 0);
+        evicted = Number(/^evicted_keys:(\d+)/m.exec(await askRedisUntilAnswered(redis.port, (client) => client.info('stats')))?.[1] ?? 0);
         if (evicted > made / 5) break;
       }
-      const live = await client.dbsize();
+      const live = await askRedisUntilAnswered(redis.port, (client) => client.dbsize());
       rows.push({
         phase: 'phase2-production',
         budgetBytes: bytes,
@@ -114,7 +112,6 @@ export async function runBudget(env: Environment, budget: { mebibytes: number; m
         outcome: phase2Outcome({ evicted, live, made }),
       });
     } finally {
-      client.disconnect();
       await instance.process.stop();
     }
   } finally {

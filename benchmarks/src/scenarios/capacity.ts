@@ -4,8 +4,7 @@
  * live session, and the latency of reading one session while the store holds them all.
  */
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
-import { faults } from 'harness';
+import { askRedisUntilAnswered, faults } from 'harness';
 import { HEAP_MIN_SESSIONS, type CapacityRow, type CapacityStep, type LoadParameters } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 import { run } from '../measure.ts';
@@ -35,16 +34,10 @@ async function phase1Heap(url: string): Promise<number> {
 async function redisUsedMemory(env: Environment): Promise<number> {
   // The benchmarks run phase 2 with Sentinels: the sessions are on whichever node is primary now.
   const primary = await faults.primaryOf(env.topology, 'the capacity scenario');
-  const client = new Redis({ port: primary.port, host: '127.0.0.1', lazyConnect: true });
-  await client.connect();
-  try {
-    const info = await client.info('memory');
-    const used = /^used_memory:(\d+)/m.exec(info)?.[1];
-    if (used === undefined) throw new Error('INFO memory has no used_memory');
-    return Number(used);
-  } finally {
-    client.disconnect();
-  }
+  const info = await askRedisUntilAnswered(primary.port, (redis) => redis.info('memory'));
+  const used = /^used_memory:(\d+)/m.exec(info)?.[1];
+  if (used === undefined) throw new Error('INFO memory has no used_memory');
+  return Number(used);
 }
 
 /** `count` new sessions; always more than 0, the profiles' steps growing (profiles.ts). */

@@ -6,12 +6,13 @@
  * trigger sending everyone back to phase 1; then the sessions phase 2 held move back.
  */
 import { Cleanup, SIGN_IN_LIMITS_OFF, checkAcknowledged, faults, prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, startMonitoring, summarizeSteps, type CutoverStage, type CutoverTimeline, type CutoverUser, type CutoverSample, type PlannedFault } from 'harness';
+import { maxOf } from '../extremes.ts';
 import type { Profile } from '../profiles.ts';
 import { CUTOVER_BUCKET_MS, type CutoverRun } from '../results.ts';
 
 /** The run's seconds, each with the share set then, its answers, and the triggers' last reading. */
 export function cutoverTimeline(timeline: CutoverTimeline, samples: readonly CutoverSample[]): CutoverRun['timeline'] {
-  const end = Math.max(0, ...samples.map((s) => s.at), ...timeline.steps.map((s) => s.to));
+  const end = Math.max(0, maxOf(samples.map((s) => s.at), 0), maxOf(timeline.steps.map((s) => s.to), 0));
   const buckets: CutoverRun['timeline'] = [];
   for (let atMs = 0; atMs <= end; atMs += CUTOVER_BUCKET_MS) {
     // Before the first step phase 2 answers nobody; afterwards, the last step begun by then.

@@ -8,6 +8,7 @@
  * through the fault, and every counter is read back and compared with what was acknowledged.
  */
 import { checkAcknowledged, faults, failures, mixedSessionLoad, sessionWriters, steadyLoad, type LoadResult } from 'harness';
+import { maxOf, minOf } from '../extremes.ts';
 import { TIMELINE_BUCKET_MS, type FailoverRow } from '../results.ts';
 import { session, type Environment } from '../environment.ts';
 import type { Profile } from '../profiles.ts';
@@ -33,12 +34,16 @@ interface Fault {
 export function timeline(results: readonly LoadResult[]): FailoverRow['timeline'] {
   const bucketOf = (r: LoadResult) => Math.floor(r.atMs / TIMELINE_BUCKET_MS);
   const served = (r: LoadResult) => r.status !== null && r.status < 500;
-  const last = Math.max(-1, ...results.map(bucketOf));
-  return Array.from({ length: last + 1 }, (_, i) => {
-    const inBucket = results.filter((r) => bucketOf(r) === i);
-    const ok = inBucket.filter(served).length;
-    return { atMs: i * TIMELINE_BUCKET_MS, ok, failed: inBucket.length - ok };
-  });
+  const last = maxOf(results.map(bucketOf), -1);
+  const buckets = Array.from({ length: last + 1 }, (_, i) => ({ atMs: i * TIMELINE_BUCKET_MS, ok: 0, failed: 0 }));
+  // One pass over the answers: a run can hold millions of them.
+  for (const result of results) {
+    const bucket = buckets[bucketOf(result)];
+    if (!bucket) continue;
+    if (served(result)) bucket.ok += 1;
+    else bucket.failed += 1;
+  }
+  return buckets;
 }
 
 /**
@@ -171,7 +176,7 @@ export async function runFailover(env: Environment, options: Profile['failover']
       failed: failed.length,
       failedIdempotent: failed.filter((r) => r.method !== 'POST').length,
       resent: results.filter((r) => r.retried).length,
-      errorWindowMs: failedTimes.length > 0 ? Math.max(...failedTimes) - Math.min(...failedTimes) : 0,
+      errorWindowMs: maxOf(failedTimes, 0) - minOf(failedTimes, 0),
       sessionsKnown: known.length,
       sessionsLost: lost,
       recoveredAfterMs: observation.recoveredAfterMs,

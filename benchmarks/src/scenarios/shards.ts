@@ -6,14 +6,14 @@
  * primary holds and serves a third, and a shard's memory grows with its share.
  */
 import autocannon from 'autocannon';
-import { Cleanup, askNode, startPhase2Infrastructure, startPhase2Instance, type ClusterShard } from 'harness';
+import { Cleanup, askRedis, startPhase2Infrastructure, startPhase2Instance, type ClusterShard } from 'harness';
 import type { LoadParameters, ShardsStep } from '../results.ts';
 import { BENCH_ENV, session } from '../environment.ts';
 
 /** Each shard's primary: its slots, its keys and the memory Redis says it uses (grownBytes: 0, set by the caller). */
 async function shardFigures(shards: ClusterShard[]): Promise<ShardsStep['shards']> {
   return Promise.all(shards.map(async (shard) => {
-    const figures = await askNode(shard.primary.port, async (redis) => ({ keys: await redis.dbsize(), memory: Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0) }));
+    const figures = await askRedis(shard.primary.port, async (redis) => ({ keys: await redis.dbsize(), memory: Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? 0) }));
     if (!figures) throw new Error(`${shard.primary.name} did not answer`);
     return { primary: shard.primary.name, slots: shard.slots.reduce((n, [from, to]) => n + to - from + 1, 0), keys: figures.keys, usedMemoryBytes: figures.memory, grownBytes: 0 };
   }));

@@ -11,7 +11,7 @@
  * were told happened was lost. docs/decisions/0011-cutover-by-lazy-handover.md says how it works.
  */
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from './command-line.ts';
 import { Cleanup } from '../cleanup.ts';
 import { SIGN_IN_LIMITS_OFF, prometheusTriggers, runCutover, startCutoverStage, startCutoverUsers, summarizeSteps, type CutoverStage, type PlannedFault } from '../cutover.ts';
 import { checkAcknowledged } from '../load.ts';
@@ -23,7 +23,8 @@ const FAULTS: Record<string, (stage: CutoverStage) => Pick<PlannedFault, 'inject
   'stop-postgres': (stage) => ({ inject: () => faults.stopPostgres(stage.topology), heal: () => faults.startPostgres(stage.topology) }),
 };
 
-const { values } = parseArgs({
+const USAGE = 'usage: npm run cutover -- [--steps 10,50,100] [--hold SECONDS] [--users N] [--think MS] [--instances N] [--fault stop-postgres --fault-step I --fault-after SECONDS] [--after-rollback SECONDS] [--json FILE]';
+const { values } = parseCommandLine('cutover', USAGE, {
   options: {
     steps: { type: 'string', default: '10,50,100' },
     hold: { type: 'string', default: '20' },
@@ -41,8 +42,7 @@ const { values } = parseArgs({
 function wholeNumber(name: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
-    console.error(`cutover: --${name} takes a whole number from ${min} to ${max}, not ${text}`);
-    process.exit(2);
+    usageError('cutover', `--${name} takes a whole number from ${min} to ${max}, not ${text}`, USAGE);
   }
   return value;
 }
@@ -57,8 +57,7 @@ const faultAfterMs = wholeNumber('fault-after', values['fault-after'], 0, 3600) 
 const afterRollbackMs = wholeNumber('after-rollback', values['after-rollback'], 1, 3600) * 1000;
 const faultName = values.fault;
 if (faultName !== undefined && !(faultName in FAULTS)) {
-  console.error(`cutover: --fault takes ${Object.keys(FAULTS).join(' or ')}, not ${faultName}`);
-  process.exit(2);
+  usageError('cutover', `--fault takes ${Object.keys(FAULTS).join(' or ')}, not ${faultName}`, USAGE);
 }
 
 const cleanup = new Cleanup();

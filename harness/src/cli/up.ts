@@ -11,7 +11,7 @@
  * every user on phase 2: `cutover-share <percent>` sends a share of them back to phase 1, and their
  * sessions follow them.
  */
-import { parseArgs } from 'node:util';
+import { parseCommandLine, usageError } from './command-line.ts';
 import { Cleanup } from '../cleanup.ts';
 import type { RunningPhase } from '../phases.ts';
 import { startCutoverStage } from '../cutover.ts';
@@ -25,7 +25,8 @@ import { POSTGRES_MODES, REDIS_MODES, type PostgresMode, type RedisMode } from '
 const isRedisMode = (value: string | undefined): value is RedisMode => REDIS_MODES.includes(value as RedisMode);
 const isPostgresMode = (value: string | undefined): value is PostgresMode => POSTGRES_MODES.includes(value as PostgresMode);
 
-const { values } = parseArgs({
+const USAGE = 'usage: npm run up -- [--instances N] [--redis sentinel|single|cluster] [--postgres single|replica] [--single-redis] [--no-lab] [--logs]';
+const { values } = parseCommandLine('up', USAGE, {
   // --no-lab, as well as --lab.
   allowNegative: true,
   options: {
@@ -40,17 +41,14 @@ const { values } = parseArgs({
 const instances = Number(values.instances);
 const redisMode = values['single-redis'] ? 'single' : values.redis;
 if (!isRedisMode(redisMode)) {
-  console.error(`up: --redis is one of ${REDIS_MODES.join(', ')}, not ${redisMode}`);
-  process.exit(2);
+  usageError('up', `--redis is one of ${REDIS_MODES.join(', ')}, not ${redisMode}`, USAGE);
 }
 const postgresMode = values.postgres;
 if (!isPostgresMode(postgresMode)) {
-  console.error(`up: --postgres is one of ${POSTGRES_MODES.join(', ')}, not ${postgresMode}`);
-  process.exit(2);
+  usageError('up', `--postgres is one of ${POSTGRES_MODES.join(', ')}, not ${postgresMode}`, USAGE);
 }
 if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
-  console.error('up: --instances takes a whole number from 1 to 16');
-  process.exit(2);
+  usageError('up', '--instances takes a whole number from 1 to 16', USAGE);
 }
 
 const cleanup = new Cleanup();

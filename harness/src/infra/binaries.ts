@@ -109,6 +109,10 @@ export function findProgram(name: SystemProgram | 'apt-get', system: PackageSyst
  * Throws with the command to run by hand when it cannot.
  */
 export function ensurePrograms(names: SystemProgram[], system: PackageSystem = debian): Record<SystemProgram, string> {
+  if (prepared !== null) {
+    const unprepared = names.filter((name) => !prepared?.has(name));
+    if (unprepared.length > 0) throw new Error(`${unprepared.join(', ')} asked for after the run began: add ${unprepared.length === 1 ? 'it' : 'them'} to RUN_PROGRAMS (harness/src/infra/binaries.ts), which are installed before anything is measured`);
+  }
   const found = {} as Record<SystemProgram, string>;
   const missing = names.filter((name) => {
     const path = findProgram(name, system);
@@ -145,4 +149,33 @@ export function ensurePrograms(names: SystemProgram[], system: PackageSystem = d
     found[name] = path;
   }
   return found;
+}
+
+/** Every system program `npm start` and `npm run bench` run: the contract's servers, the benchmarks' stacks, the lab's monitoring, the report's browser. */
+export const RUN_PROGRAMS: SystemProgram[] = [
+  'redis-server', 'redis-cli', 'initdb', 'postgres', 'nginx', 'chromium', 'openssl',
+  'prometheus', 'prometheus-redis-exporter', 'prometheus-postgres-exporter', 'prometheus-nginx-exporter',
+];
+
+/** While a run measures: the programs installed before it began, the only ones it may ask for. */
+let prepared: ReadonlySet<SystemProgram> | null = null;
+
+/**
+ * Finds or installs, in one step, every program a run needs, before it measures anything: an
+ * apt-get between two rounds would be measured with them. Afterwards, asking for any other
+ * program throws (even one that happens to be on this machine), so a scenario that needs a
+ * program not listed fails on every machine, not only on a fresh one mid-run. Returns what was
+ * missing, for the progress line.
+ */
+export function installBeforeMeasuring(names: SystemProgram[], system: PackageSystem = debian): SystemProgram[] {
+  prepared = null;
+  const missing = names.filter((name) => findProgram(name, system) === null);
+  ensurePrograms(names, system);
+  prepared = new Set(names);
+  return missing;
+}
+
+/** The run is over: programs may be asked for (and installed) freely again. */
+export function measuringOver(): void {
+  prepared = null;
 }

@@ -20,7 +20,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { askRedis } from './redis-probe.ts';
 import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess } from '../processes.ts';
@@ -52,25 +52,6 @@ export interface RunningRedisCluster {
   shards(): Promise<ClusterShard[]>;
   /** Resolves once every running node reports the cluster ok and every replica's link is up. */
   settled(timeoutMs?: number): Promise<void>;
-}
-
-function client(port: number): Redis {
-  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 2000, retryStrategy: () => null });
-  redis.on('error', () => { /* the caller sees the command fail */ });
-  return redis;
-}
-
-/** Asks one node something, or null when it does not answer. */
-export async function askNode<T>(port: number, ask: (redis: Redis) => Promise<T>): Promise<T | null> {
-  const redis = client(port);
-  try {
-    await redis.connect();
-    return await ask(redis);
-  } catch {
-    return null;
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** A node's view of the cluster (CLUSTER NODES): every node's port, role, primary and slots. */
@@ -131,7 +112,7 @@ export async function startRedisCluster(cleanup: Cleanup, options: { primaries?:
   const shards = async (): Promise<ClusterShard[]> => {
     for (const node of nodes) {
       if (!node.process()) continue;
-      const text = await askNode(node.port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>);
+      const text = await askRedis(node.port, (redis) => redis.call('CLUSTER', 'NODES') as Promise<string>);
       if (text === null) continue;
       const lines = parseClusterNodes(text);
       const byPort = (port: number) => nodes.find((n) => n.port === port && n.process());
@@ -148,7 +129,7 @@ export async function startRedisCluster(cleanup: Cleanup, options: { primaries?:
   const settled = async (timeoutMs = 60_000) => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const states = await Promise.all(nodes.filter((n) => n.process()).map((n) => askNode(n.port, async (redis) => {
+      const states = await Promise.all(nodes.filter((n) => n.process()).map((n) => askRedis(n.port, async (redis) => {
         const info = (await redis.call('CLUSTER', 'INFO')) as string;
         const replication = await redis.info('replication');
         return info.includes('cluster_state:ok') && (replication.includes('role:master') || replication.includes('master_link_status:up'));

@@ -20,7 +20,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { askRedis } from './redis-probe.ts';
 import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
@@ -92,37 +92,26 @@ export interface RunningRedisHa {
 async function primaryPortFromSentinels(sentinels: readonly RedisNode[]): Promise<number | null> {
   for (const sentinel of sentinels) {
     if (!sentinel.process()) continue;
-    const client = new Redis({ port: sentinel.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 500, retryStrategy: () => null });
-    client.on('error', () => { /* this Sentinel is unreachable: the next one is asked */ });
-    try {
-      await client.connect();
-      const reply = (await client.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME)) as [string, string] | null;
-      if (reply) return Number(reply[1]);
-    } catch {
-      // try the next Sentinel
-    } finally {
-      client.disconnect();
-    }
+    // A Sentinel that is unreachable answers null: the next one is asked.
+    const reply = await askRedis(sentinel.port, (redis) => redis.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME) as Promise<[string, string] | null>, { timeoutMs: 500 });
+    if (reply) return Number(reply[1]);
   }
   return null;
 }
 
-
-/** Polls the node until its link to the primary is up: a replica that has the data can confirm a WAIT. */
+/**
+ * Polls the node until its link to the primary is up: a replica that has the data can confirm a
+ * WAIT. Each poll asks on a connection of its own: the Sentinels, reconfiguring a node that has
+ * just come back, close every client's connection to it.
+ */
 async function waitForSync(name: string, port: number, timeoutMs: number): Promise<void> {
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => { /* polled below */ });
   const deadline = Date.now() + timeoutMs;
-  try {
-    await client.connect();
-    while (Date.now() < deadline) {
-      if (/master_link_status:up/.test(await client.info('replication'))) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${name} did not finish syncing from its primary within ${timeoutMs} ms`);
-  } finally {
-    client.disconnect();
+  while (Date.now() < deadline) {
+    const info = await askRedis(port, (redis) => redis.info('replication'));
+    if (info !== null && /master_link_status:up/.test(info)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  throw new Error(`${name} did not finish syncing from its primary within ${timeoutMs} ms`);
 }
 
 /** The script compose.yaml runs in each Redis container; the harness runs the same file. */

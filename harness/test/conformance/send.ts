@@ -100,7 +100,7 @@ export async function send(c: FuzzCase, target: Target): Promise<Outcome> {
   if (operatorsOnly) {
     if (status !== 404 || (body as { code?: string }).code !== 'ROUTE_NOT_FOUND') violations.push(`the public entry served an operators' endpoint: ${String(status)}`);
   } else {
-    violations.push(...(status === 204 ? (raw === '' ? [] : ['a body on 204']) : validate(operation.method, operation.path, status, responseType, body)));
+    for (const violation of status === 204 ? (raw === '' ? [] : ['a body on 204']) : validate(operation.method, operation.path, status, responseType, body)) violations.push(violation);
     if (status !== 204 && !violations.some((v) => v.includes('documents no'))) {
       for (const header of operation.headers[String(status)] ?? []) {
         // Idempotent-Replayed is sent only on a replay.

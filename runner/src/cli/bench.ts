@@ -3,12 +3,12 @@
  * Runs the scenarios, writes results.json and the report into docs/reports/<date>/ and
  * docs/reports/latest/ (or DIR), and prints the headlines.
  */
-import { parseArgs } from 'node:util';
 import { SCENARIOS, printSummary, type Scenario } from 'benchmarks';
+import { RUN_PROGRAMS, describeError, installBeforeMeasuring, measuringOver, parseCommandLine, usageError } from 'harness';
 import { benchmarkAndReport, profileNamed } from '../benchmark-run.ts';
-import { describeError } from 'harness';
 
-const { values } = parseArgs({
+const USAGE = `usage: npm run bench -- [--profile smoke|quick|full] [--scenario ${SCENARIOS.join('|')}]… [--out DIR]`;
+const { values } = parseCommandLine('bench', USAGE, {
   options: {
     profile: { type: 'string', default: 'quick' },
     scenario: { type: 'string', multiple: true, default: [...SCENARIOS] },
@@ -16,21 +16,22 @@ const { values } = parseArgs({
   },
 });
 const profile = profileNamed(values.profile);
-if (typeof profile === 'string') {
-  console.error(`bench: ${profile}`);
-  process.exit(2);
-}
+if (typeof profile === 'string') usageError('bench', profile, USAGE);
 const chosen = values.scenario as Scenario[];
 const unknown = chosen.filter((s) => !SCENARIOS.includes(s));
-if (unknown.length > 0) {
-  console.error(`bench: unknown scenario ${unknown.join(', ')}; there are ${SCENARIOS.join(', ')}`);
-  process.exit(2);
-}
+if (unknown.length > 0) usageError('bench', `unknown scenario ${unknown.join(', ')}; there are ${SCENARIOS.join(', ')}`, USAGE);
+let exitCode = 0;
 try {
+  const missing = installBeforeMeasuring(RUN_PROGRAMS);
+  console.log(`[bench] system programs: ${missing.length === 0 ? `all ${RUN_PROGRAMS.length} found` : `installed ${missing.join(', ')}`}`);
   const { results, written } = await benchmarkAndReport(profile, chosen, values.out);
   printSummary(results);
   console.log(`\n[bench] report: ${written.join(', ')}`);
+  if ((results.failedScenarios ?? []).length > 0) exitCode = 1;
 } catch (error) {
   console.error(`bench: ${describeError(error, { stack: true })}`);
-  process.exit(1);
+  exitCode = 1;
+} finally {
+  measuringOver();
 }
+process.exit(exitCode);
