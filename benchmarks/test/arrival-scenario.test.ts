@@ -53,7 +53,10 @@ describe('the open-model scenario', () => {
       topology: { nginx: { caFile } },
     } as unknown as Environment;
     const labels: string[] = [];
-    const rows = await runArrival(env, { rates: [40, 400], stepMs: 300, refine: 2, rampMs: 100, holdMs: 300, spikeMs: 100, connections: 10, timeoutMs: 400 }, (label) => labels.push(label));
+    // Held = a p99 within a second and under 1 % failed: the report's 50 ms is a timing a busy
+    // machine can miss for a server that answers at once; what decides here is the failures (the
+    // serial server's queue outgrows the 400 ms timeout) and the refusals.
+    const rows = await runArrival(env, { rates: [40, 400], stepMs: 300, refine: 2, rampMs: 100, holdMs: 300, spikeMs: 100, connections: 10, timeoutMs: 400 }, (label) => labels.push(label), { p99Ms: 1000, failedShare: 0.01 });
     const [fast, serial, refusing] = rows;
     if (!fast || !serial || !refusing) throw new Error('three rows');
 

@@ -24,6 +24,8 @@ export interface SessionPeer {
 }
 
 const PEER = 'handover-peer';
+/** The peer answered 400: what was asked about cannot exist there. */
+const REFUSED_AS_INVALID = Symbol('refused as invalid');
 const PEER_ROLE = 'The other phase (it may hold this session during the cutover)';
 
 /**
@@ -34,15 +36,20 @@ const PEER_ROLE = 'The other phase (it may hold this session during the cutover)
 export class HttpSessionPeer implements SessionPeer {
   constructor(readonly urls: readonly string[], readonly adminToken: string, readonly timeoutMs: number) {}
 
-  lease(id: string): Promise<LeaseReply> {
-    return this.#call<LeaseReply>(HANDOVER_LEASE_PATH, { id });
+  async lease(id: string): Promise<LeaseReply> {
+    // A 400 is the peer refusing the id itself (not one a session can have): it holds no such
+    // session, which is an answer, not an outage.
+    const reply = await this.#call<LeaseReply>(HANDOVER_LEASE_PATH, { id });
+    return reply === REFUSED_AS_INVALID ? { granted: false, reason: 'unknown' } : reply;
   }
 
   async confirm(id: string, leaseId: string): Promise<ConfirmReply> {
-    return (await this.#call<{ outcome: ConfirmReply }>(HANDOVER_CONFIRM_PATH, { id, leaseId })).outcome;
+    const reply = await this.#call<{ outcome: ConfirmReply }>(HANDOVER_CONFIRM_PATH, { id, leaseId });
+    // The lease it granted is not one it knows any more.
+    return reply === REFUSED_AS_INVALID ? 'lease-lost' : reply.outcome;
   }
 
-  async #call<T>(path: string, body: object): Promise<T> {
+  async #call<T>(path: string, body: object): Promise<T | typeof REFUSED_AS_INVALID> {
     let lastError: unknown = new Error('no peer address');
     for (const url of this.urls) {
       try {
@@ -53,6 +60,10 @@ export class HttpSessionPeer implements SessionPeer {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
         if (response.ok) return (await response.json()) as T;
+        if (response.status === 400) {
+          await response.arrayBuffer();
+          return REFUSED_AS_INVALID;
+        }
         lastError = new Error(`${url} answered HTTP ${response.status}`);
         // A refusal (a wrong token) would be the same at every address; a 5xx may be this one only.
         if (response.status < 500) break;

@@ -25,10 +25,13 @@ export const ARRIVAL_BUCKET_MS = 100;
 
 type Settings = Profile['arrival'];
 
-const held = (result: ArrivalResult) => result.latencyUs.p99 <= ARRIVAL_KNEE.p99Ms * 1000 && result.failedShare < ARRIVAL_KNEE.failedShare;
+/** What a rate must keep to hold: the report's criterion (ARRIVAL_KNEE) unless a test sets one. */
+export type KneeCriterion = { readonly p99Ms: number; readonly failedShare: number };
 
-function step(rate: number, result: ArrivalResult): ArrivalStep {
-  return { rate, okPerSecond: result.okPerSecond, failedShare: result.failedShare, latencyUs: result.latencyUs, held: held(result) };
+const held = (result: ArrivalResult, knee: KneeCriterion) => result.latencyUs.p99 <= knee.p99Ms * 1000 && result.failedShare < knee.failedShare;
+
+function step(rate: number, result: ArrivalResult, knee: KneeCriterion): ArrivalStep {
+  return { rate, okPerSecond: result.okPerSecond, failedShare: result.failedShare, latencyUs: result.latencyUs, held: held(result, knee) };
 }
 
 /** The highest grid rate that held with every lower one holding too, and the next one up. */
@@ -84,7 +87,7 @@ async function readRequests(target: Target): Promise<ArrivalRequest[]> {
   return sessions.map((s) => ({ method: 'GET', path: '/api/stateful/counter', headers: { cookie: s.cookie } }));
 }
 
-export async function runArrival(env: Environment, settings: Settings, progress: (label: string) => void): Promise<ArrivalRow[]> {
+export async function runArrival(env: Environment, settings: Settings, progress: (label: string) => void, knee: KneeCriterion = ARRIVAL_KNEE): Promise<ArrivalRow[]> {
   const ca = [readFileSync(env.topology.nginx.caFile, 'utf8')];
   const rows: ArrivalRow[] = [];
   for (const target of [env.targets.phase1, env.targets.phase2Direct, env.targets.phase2Nginx]) {
@@ -94,7 +97,7 @@ export async function runArrival(env: Environment, settings: Settings, progress:
       await new Promise((resolve) => setTimeout(resolve, Math.min(SETTLE_MS, settings.stepMs)));
       return result;
     };
-    const constant = async (rate: number) => step(rate, await arrive(rate, [{ durationMs: settings.stepMs, target: rate }]));
+    const constant = async (rate: number) => step(rate, await arrive(rate, [{ durationMs: settings.stepMs, target: rate }]), knee);
 
     progress(`${target.name}: ${settings.rates.length} rates, ${settings.rates[0]} to ${settings.rates.at(-1)} req/s`);
     const grid: ArrivalStep[] = [];

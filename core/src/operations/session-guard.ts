@@ -23,15 +23,37 @@ export function sessionCookieOptions(request: OperationRequest, context: Operati
  * (the first request of each moved session pays that extra round trip).
  */
 export async function sessionFromCookie(request: OperationRequest, context: OperationContext): Promise<Session | null> {
-  const id = request.cookie(SESSION_COOKIE);
-  if (id === undefined || id === '') return null;
+  // Typed as a string, but cookie-parser makes an object of a `j:{…}` value.
+  const id: unknown = request.cookie(SESSION_COOKIE);
+  // Not the shape of an id: no session, and neither the store nor the other phase is asked (the
+  // other phase refuses such an id with 400, which was once taken for an outage: a 503 forever).
+  if (!isSessionId(id)) return null;
   const session = await context.sessions.touch(id);
   return session ?? (context.handover ? takeOver(id, context.sessions, context.handover) : null);
 }
 
+/**
+ * What a session id looks like: newSessionId's base64url, at most the 256 characters the handover
+ * accepts. Anything else names no session.
+ */
+export function isSessionId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,256}$/.test(value);
+}
+
+/** A Set-Cookie that removes the session cookie (the attributes it was set with, already expired). */
+export function clearedSessionCookie(request: OperationRequest, context: OperationContext): string {
+  const options = sessionCookieOptions(request, context);
+  return `${SESSION_COOKIE}=; Path=${options.path}; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax${options.secure ? '; Secure' : ''}`;
+}
+
 export async function requireSession(request: OperationRequest, context: OperationContext): Promise<Session> {
   const session = await sessionFromCookie(request, context);
-  if (!session) throw new ProblemError(401, 'SESSION_REQUIRED', 'Start a session with POST /api/stateful/sessions; this cookie names no live session.');
+  if (!session) {
+    // A cookie that names no live session (expired, ended, or not an id at all) is cleared, so the
+    // client does not send it again.
+    const headers = request.cookie(SESSION_COOKIE) === undefined ? {} : { headers: { 'Set-Cookie': clearedSessionCookie(request, context) } };
+    throw new ProblemError(401, 'SESSION_REQUIRED', 'Start a session with POST /api/stateful/sessions; this cookie names no live session.', headers);
+  }
   return session;
 }
 

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HttpSessionPeer } from 'core';
 import { expectProblem, startSession, testApp } from '../helpers.ts';
 
 const ADMIN_TOKEN = 'an-admin-token-of-some-length';
@@ -94,6 +95,26 @@ describe('taking a session over', () => {
     // A peer that refuses the token is not asked again at another address, and is not reachable either.
     const refused = testApp({ ADMIN_TOKEN: 'another-admin-token-entirely', HANDOVER_PEERS: `${from.url},http://127.0.0.1:9` });
     expectProblem(await request(refused.app).get('/api/stateful/counter').set('cookie', client.cookie), 503, 'DEPENDENCY_UNAVAILABLE');
+  });
+
+  it('asks nobody about a cookie that cannot be a session id: 401 with the cookie cleared, and a new session can start', async () => {
+    // The other phase refuses such ids with 400; that was once taken for its outage, a 503 forever.
+    const from = await holder();
+    const to = testApp({ ADMIN_TOKEN, HANDOVER_PEERS: from.url });
+    for (const cookie of [`sid=${'a'.repeat(257)}`, 'sid=j%3A%7B%22a%22%3A1%7D', 'sid=..%2F..%2Fetc', 'sid=%00']) {
+      const current = await request(to.app).get('/api/stateful/sessions/current').set('cookie', cookie);
+      expectProblem(current, 401, 'SESSION_REQUIRED');
+      expect(current.headers['set-cookie']?.[0]).toMatch(/^sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax/);
+      expectProblem(await request(to.app).post('/api/stateful/counter/increment').set('cookie', cookie).set('x-csrf-token', 'x'), 401, 'SESSION_REQUIRED');
+      const guest = await request(to.app).post('/api/stateful/sessions').set('cookie', cookie);
+      expect(guest.status, cookie).toBe(201);
+      const signedIn = await request(to.app).post('/api/stateful/sessions').set('cookie', cookie).send({ username: 'bob', password: 'builder' });
+      expect(signedIn.status, cookie).toBe(201);
+    }
+    // A peer's 400 about an id is its answer (it holds no such session), not an outage.
+    const peer = new HttpSessionPeer([from.url], ADMIN_TOKEN, 2000);
+    expect(await peer.lease('a'.repeat(257))).toEqual({ granted: false, reason: 'unknown' });
+    expect(await peer.confirm('a'.repeat(257), 'no-lease')).toBe('lease-lost');
   });
 
   it('refuses HANDOVER_PEERS without the admin token the phases share', () => {

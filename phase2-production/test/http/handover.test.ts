@@ -80,4 +80,17 @@ describe('taking a session over', () => {
     const to = await testApp(infra, { ADMIN_TOKEN, REDIS_URL: otherRedis.url, HANDOVER_PEERS: from.url });
     expectProblem(await to.app.inject({ method: 'GET', url: '/api/stateful/counter', headers: { cookie: client.cookie } }), 503, 'SESSION_MOVING');
   });
+  it('asks nobody about a cookie that cannot be a session id: 401 with the cookie cleared, and a new session can start', async () => {
+    // The other phase refuses such ids with 400; that was once taken for its outage, a 503 forever.
+    const from = await holder();
+    const to = await testApp(infra, { ADMIN_TOKEN, REDIS_URL: otherRedis.url, HANDOVER_PEERS: from.url });
+    for (const cookie of [`sid=${'a'.repeat(257)}`, 'sid=j%3A%7B%22a%22%3A1%7D', 'sid=..%2F..%2Fetc', 'sid=%00']) {
+      const current = await to.app.inject({ method: 'GET', url: '/api/stateful/sessions/current', headers: { cookie } });
+      expectProblem(current, 401, 'SESSION_REQUIRED');
+      expect(String(current.headers['set-cookie'])).toMatch(/^sid=; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax/);
+      expectProblem(await to.app.inject({ method: 'POST', url: '/api/stateful/counter/increment', headers: { cookie, 'x-csrf-token': 'x' } }), 401, 'SESSION_REQUIRED');
+      expect((await to.app.inject({ method: 'POST', url: '/api/stateful/sessions', headers: { cookie } })).statusCode, cookie).toBe(201);
+      expect((await to.app.inject({ method: 'POST', url: '/api/stateful/sessions', headers: { cookie }, payload: { username: 'bob', password: 'builder' } })).statusCode, cookie).toBe(201);
+    }
+  });
 });
