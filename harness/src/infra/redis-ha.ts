@@ -21,6 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { askRedis } from './redis-probe.ts';
+import { sleep } from '../observation.ts';
 import type { Cleanup } from '../cleanup.ts';
 import { freePort } from '../ports.ts';
 import { startProcess, type ManagedProcess } from '../processes.ts';
@@ -109,7 +110,7 @@ async function waitForSync(name: string, port: number, timeoutMs: number): Promi
   while (Date.now() < deadline) {
     const info = await askRedis(port, (redis) => redis.info('replication'));
     if (info !== null && /master_link_status:up/.test(info)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   throw new Error(`${name} did not finish syncing from its primary within ${timeoutMs} ms`);
 }

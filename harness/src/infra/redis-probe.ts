@@ -7,6 +7,7 @@
  * once ended `npm start` in the failover scenario.
  */
 import { Redis } from 'ioredis';
+import { sleep } from '../observation.ts';
 
 /** Asks one node something on a connection of its own; null when it could not answer. */
 export async function askRedis<T>(port: number, ask: (redis: Redis) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T | null> {
@@ -23,13 +24,13 @@ export async function askRedis<T>(port: number, ask: (redis: Redis) => Promise<T
   }
 }
 
-/** Asks until an answer comes (null only after `timeoutMs`): for a figure of a node that should be up. */
+/** Asks until an answer comes, and throws after `timeoutMs` without one: for a figure of a node that should be up. */
 export async function askRedisUntilAnswered<T>(port: number, ask: (redis: Redis) => Promise<T>, timeoutMs = 30_000): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const answer = await askRedis(port, ask);
     if (answer !== null) return answer;
     if (performance.now() > deadline) throw new Error(`Redis on port ${port} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
   }
 }
