@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 const PACKAGES = ['contract', 'core', 'phase1-mock', 'phase2-production', 'harness', 'benchmarks', 'runner'];
-const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts'];
+const SYSTEM_TESTS = ['harness/test/ha.test.ts', 'harness/test/up.test.ts', 'runner/test/start.test.ts', 'runner/test/stop-midway.test.ts'];
 
 /**
  * A third lane, one file at a time: the tests that spend most of their time waiting (the cutover's

@@ -39,6 +39,18 @@ export interface StartOptions {
 
 const KEEP_LINES = 200;
 
+/**
+ * Every process started here that has not exited yet. A cleanup stops what it was handed; this is
+ * the net under it, for a process caught between its start and its cleanup step (a node that never
+ * finished syncing, a server whose readiness check threw) when a stop or a crash ends the command.
+ */
+const running = new Set<ManagedProcess>();
+
+/** Stops every process this one started that is still running, each by its own pid. */
+export async function stopAllProcesses(): Promise<void> {
+  await Promise.all([...running].map((child) => child.stop(5000)));
+}
+
 export async function startProcess(options: StartOptions): Promise<{ process: ManagedProcess; match: RegExpMatchArray | null }> {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
@@ -101,6 +113,8 @@ export async function startProcess(options: StartOptions): Promise<{ process: Ma
     child.once('error', reject);
     child.once('spawn', () => { resolve(); });
   });
+  running.add(managed);
+  void exit.then(() => running.delete(managed));
   if (!options.readyLine) return { process: managed, match: null };
 
   const readyLine = options.readyLine;

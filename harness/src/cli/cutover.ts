@@ -61,7 +61,7 @@ if (faultName !== undefined && !(faultName in FAULTS)) {
 }
 
 const cleanup = new Cleanup();
-cleanup.onSignals();
+Cleanup.stopEverythingOnExit();
 try {
   const stage = await startCutoverStage(cleanup, { instances, env: SIGN_IN_LIMITS_OFF });
   console.log(`public entry: ${stage.url} (phase 1 ${stage.phase1.url}, phase 2 ${stage.topology.instances.map((i) => i.url).join(', ')})`);

@@ -52,7 +52,7 @@ if (!Number.isInteger(instances) || instances < 1 || instances > 16) {
 }
 
 const cleanup = new Cleanup();
-cleanup.onSignals();
+Cleanup.stopEverythingOnExit();
 try {
   // --logs: phase 1 prints a line per request, phase 2 its JSON log lines; both are copied here.
   const stage = await startCutoverStage(cleanup, {

@@ -137,7 +137,8 @@ async function startNode(cleanup: Cleanup, name: string, dir: string, sentinels:
     const args = [REDIS_NODE_SCRIPT, '--bind', '127.0.0.1', '--protected-mode', 'no', '--dir', dir, ...NODE_DATA_SETTINGS];
     // The script execs redis-server, so the pid the harness keeps is Redis's own.
     const { process: child } = await startProcess({ name, command: 'sh', args, cwd: dir, env, readyLine: /Ready to accept connections/, timeoutMs: 60_000 });
-    if (/starts as replica/.test(child.recentOutput())) await waitForSync(name, port, 60_000);
+    // Not handed over yet, so no cleanup knows it: a node that never syncs is stopped here.
+    if (/starts as replica/.test(child.recentOutput())) await waitForSync(name, port, 60_000).catch(async (error: unknown) => { await child.stop(); throw error; });
     return child;
   });
 }

@@ -17,7 +17,7 @@ if (!phase1Url || !phase2Url || !port) {
 }
 if (caFile) trustLabCa(caFile);
 const cleanup = new Cleanup();
-cleanup.onSignals();
+Cleanup.stopEverythingOnExit();
 const { registry, crowds } = startCrowds(cleanup, { phase1Url, phase2Url });
 const server = createServer((req, res) => {
   if (req.url === '/counts') {

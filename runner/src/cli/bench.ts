@@ -4,7 +4,7 @@
  * docs/reports/latest/ (or DIR), and prints the headlines.
  */
 import { SCENARIOS, printSummary, type Scenario } from 'benchmarks';
-import { RUN_PROGRAMS, describeError, installBeforeMeasuring, measuringOver, parseCommandLine, usageError } from 'harness';
+import { Cleanup, RUN_PROGRAMS, describeError, installBeforeMeasuring, measuringOver, parseCommandLine, usageError } from 'harness';
 import { benchmarkAndReport, profileNamed } from '../benchmark-run.ts';
 
 const USAGE = `usage: npm run bench -- [--profile smoke|quick|full] [--scenario ${SCENARIOS.join('|')}]… [--out DIR]`;
@@ -20,6 +20,8 @@ if (typeof profile === 'string') usageError('bench', profile, USAGE);
 const chosen = values.scenario as Scenario[];
 const unknown = chosen.filter((s) => !SCENARIOS.includes(s));
 if (unknown.length > 0) usageError('bench', `unknown scenario ${unknown.join(', ')}; there are ${SCENARIOS.join(', ')}`, USAGE);
+// The scenarios make and run cleanups of their own: a stop or a crash midway runs them all.
+Cleanup.stopEverythingOnExit();
 let exitCode = 0;
 try {
   const missing = installBeforeMeasuring(RUN_PROGRAMS);
@@ -33,5 +35,7 @@ try {
   exitCode = 1;
 } finally {
   measuringOver();
+  // Any cleanup a scenario left unrun when it threw.
+  await Cleanup.runAll();
 }
 process.exit(exitCode);

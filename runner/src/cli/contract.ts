@@ -4,7 +4,7 @@ import { checkContract, contractExitCode, printContractTable } from '../contract
 import { declaredSkips } from '../dredd.ts';
 
 const cleanup = new Cleanup();
-cleanup.onSignals();
+Cleanup.stopEverythingOnExit();
 let exitCode = 1;
 try {
   const summaries = await checkContract(cleanup);

@@ -34,7 +34,7 @@ const logDir = join(repoRoot, '.lab', 'logs', `start-${new Date().toISOString().
 mkdirSync(logDir, { recursive: true });
 
 const cleanup = new Cleanup();
-cleanup.onSignals();
+Cleanup.stopEverythingOnExit();
 const progress = jobProgress(parts);
 let exitCode = 1;
 try {
@@ -63,6 +63,7 @@ try {
   console.error(`start: ${describeError(error, { stack: true })}`);
 } finally {
   measuringOver();
-  await cleanup.run();
+  // The command's cleanup, and any a scenario left unrun when it threw.
+  await Cleanup.runAll();
 }
 process.exit(exitCode);
