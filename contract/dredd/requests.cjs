@@ -94,6 +94,8 @@ const before = {
   'POST /api/stateful/counter/increment 400': (t) => { withChainedSession(t); setHeader(t, 'Idempotency-Key', 'has space'); },
   'POST /api/stateful/counter/increment 401': noSession,
   'POST /api/stateful/counter/increment 403': (t) => { withChainedSession(t); csrf(t, WRONG_CSRF); },
+  // It reads no body, but one sent anyway still has to be received: past the limit it is refused.
+  'POST /api/stateful/counter/increment 413': (t) => { withChainedSession(t); oversized(t); },
 
   'GET /api/stateful/cart 200': withChainedSession,
   'GET /api/stateful/cart 401': (t) => cookie(t, UNKNOWN_SID),
@@ -108,6 +110,7 @@ const before = {
   'DELETE /api/stateful/cart/items/{productId} 400': (t) => { withChainedSession(t); t.request.uri = '/api/stateful/cart/items/..%2F..%2Fetc%2Fpasswd'; t.fullPath = t.request.uri; },
   'DELETE /api/stateful/cart/items/{productId} 401': noSession,
   'DELETE /api/stateful/cart/items/{productId} 403': (t) => { withChainedSession(t); csrf(t, WRONG_CSRF); },
+  'DELETE /api/stateful/cart/items/{productId} 413': (t) => { withChainedSession(t); oversized(t); t.request.uri = '/api/stateful/cart/items/kb-001'; t.fullPath = t.request.uri; },
   'DELETE /api/stateful/cart/items/{productId} 404': (t) => { withChainedSession(t); t.request.uri = '/api/stateful/cart/items/zz-999'; t.fullPath = t.request.uri; },
 };
 

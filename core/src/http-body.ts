@@ -1,3 +1,6 @@
+import { parse as parseContentType } from 'content-type';
+import { ProblemError } from './problems.ts';
+
 /**
  * Whether a request carries a body, read from its framing headers the way HTTP/1.1 defines it
  * (RFC 9112, section 6.3): a positive Content-Length, or any Transfer-Encoding. Zero bytes are no
@@ -13,4 +16,22 @@ export function bodySent(headers: Record<string, string | string[] | undefined>)
 export function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * JSON is read as UTF-8 (RFC 8259, section 8.1, and the only encoding both phases' parsers read
+ * alike). A `charset` parameter saying anything else (utf-16, latin1) announces a body this server
+ * would misread: it is refused with 415 rather than decoded one way in one phase and another in
+ * the other. `charset=utf-8` in any case, quoted or not, and any other parameter, are accepted.
+ */
+export function jsonCharsetProblem(contentType: string | undefined): ProblemError | null {
+  if (contentType === undefined) return null;
+  let charset: string | undefined;
+  try {
+    charset = parseContentType(contentType).parameters.charset;
+  } catch {
+    return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'The Content-Type header cannot be parsed; send application/json.');
+  }
+  if (charset === undefined || charset.toLowerCase() === 'utf-8') return null;
+  return new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'JSON is read as UTF-8: send application/json with no charset, or charset=utf-8.');
 }

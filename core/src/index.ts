@@ -14,6 +14,7 @@ export * from './tokens.ts';
 export * from './problems.ts';
 export * from './request-id.ts';
 export * from './http-body.ts';
+export * from './request-shape.ts';
 export * from './health.ts';
 export * from './maintenance.ts';
 export * from './views.ts';

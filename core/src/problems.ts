@@ -3,6 +3,8 @@
  * request id. Code throws ProblemError; each phase's one error handler turns anything thrown into
  * `application/problem+json`.
  */
+import { REQUEST_LIMITS } from './request-limits.ts';
+
 export type ProblemCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_REQUEST'
@@ -105,14 +107,28 @@ export function problemBody(status: number, code: ProblemCode, instance: string,
 }
 
 /**
+ * Node's parser counts the request line and the headers against one limit. When what overflowed
+ * it is the request line itself (the bytes it had start a request line with no end within the
+ * target limit), the client is told its URI is too long, as nginx tells it, not that its headers are.
+ */
+function requestLineOverflowed(rawPacket: unknown): boolean {
+  if (!Buffer.isBuffer(rawPacket)) return false;
+  const start = rawPacket.subarray(0, REQUEST_LIMITS.targetBytes + 64).toString('latin1');
+  const end = start.indexOf('\n');
+  return /^[A-Z]+ /.test(start) && (end === -1 || end > REQUEST_LIMITS.targetBytes);
+}
+
+/**
  * The whole HTTP response for a request Node's parser refused before any framework saw it (a
  * malformed request line, headers past the size limit, a request that took too long): written
  * straight to the socket from the server's `clientError` event, in problem+json like every other
  * error, with a new request id and nothing of the request echoed.
  */
-export function clientErrorResponse(error: { code?: string }, requestId: string): string {
+export function clientErrorResponse(error: { code?: string; rawPacket?: unknown }, requestId: string): string {
   const [status, code, detail]: [number, ProblemCode, string] =
-    error.code === 'HPE_HEADER_OVERFLOW'
+    error.code === 'HPE_HEADER_OVERFLOW' && requestLineOverflowed(error.rawPacket)
+      ? [414, 'URI_TOO_LONG', 'The request target is longer than this server accepts.']
+      : error.code === 'HPE_HEADER_OVERFLOW'
       ? [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than this server accepts.']
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.']

@@ -1,6 +1,6 @@
 /** The shared domain on its own: password hashes, cart pricing, request ids. */
 import { describe, expect, it } from 'vitest';
-import { CartLineLimitError, ProblemError, UnknownProductError, clientErrorResponse, hashPassword, messageOf, pathOf, problemBody, problemFromError, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
+import { CartLineLimitError, REQUEST_LIMITS, ProblemError, UnknownProductError, clientErrorResponse, hashPassword, messageOf, pathOf, problemBody, problemFromError, priceCart, requestIdFrom, verifyPassword, type Catalog, type Product } from '../src/index.ts';
 
 describe('password hashes', () => {
   it('verifies the right password only, and tolerates malformed hashes', async () => {
@@ -69,6 +69,17 @@ describe('the raw answer to what the HTTP parser refused', () => {
       expect(head).toContain('Connection: close');
       expect(JSON.parse(body)).toEqual(expect.objectContaining({ status, code: problem, requestId: 'req-1' }));
       expect(JSON.parse(body)).not.toHaveProperty('instance');
+    }
+  });
+
+  it('is a 414 when the head overflowed within the request line itself, a 431 when in the headers, and echoes neither', () => {
+    const longLine = Buffer.from(`GET /${'a'.repeat(REQUEST_LIMITS.targetBytes + 10)} HTTP/1.1\r\nHost: x\r\n`);
+    const longHeaders = Buffer.from(`GET /a HTTP/1.1\r\nHost: x\r\nX-Long: ${'b'.repeat(REQUEST_LIMITS.headBytes)}\r\n`);
+    const unfinishedLine = Buffer.from(`GET /${'c'.repeat(REQUEST_LIMITS.targetBytes + 100)}`);
+    for (const [rawPacket, status] of [[longLine, 414], [unfinishedLine, 414], [longHeaders, 431], ['not a buffer', 431]] as const) {
+      const raw = clientErrorResponse({ code: 'HPE_HEADER_OVERFLOW', rawPacket }, 'req-2');
+      expect(raw.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+      expect(raw).not.toMatch(/aaaa|bbbb|cccc/);
     }
   });
 });

@@ -11,12 +11,14 @@ import express from 'express';
 import cookieParser from 'cookie-parser';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { HTTP_METHODS, loadContract } from 'contract';
-import { bodySent } from 'core';
+import secureJson from 'secure-json-parse';
+import { ProblemError, bodySent, jsonCharsetProblem } from 'core';
 import { operationAt } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
 import { requestContext } from './http/request-context.ts';
+import { checkRequestHead } from './http/request-head.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { operationRoutes } from './http/operations.ts';
 import { rateLimits } from './http/rate-limit.ts';
@@ -54,6 +56,7 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext(`${config.phase}/${config.instanceId}`));
+  app.use(checkRequestHead);
   app.use(components.metrics.middleware);
   if (config.logRequests) {
     app.use((req, res, next) => {
@@ -73,13 +76,37 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   // Zero bytes are no body, whatever the Content-Type says (core's bodySent), as in phase 2. An
   // operation that takes no body ignores one sent anyway (RFC 9110 gives it no meaning): it is
   // left unread, never parsed or refused.
+  // An operation that takes no body still has one sent to it read, up to the same size limit
+  // (a larger one is refused with 413, as phase 2 and nginx do), and dropped.
+  const takesNoBody = (req: express.Request) => operationAt(req.method, req.path)?.body === 'none';
+  app.use(express.raw({ limit: config.bodyLimitBytes, type: (req) => bodySent(req.headers) && takesNoBody(req as express.Request) }));
   app.use((req, _res, next) => {
-    if (!bodySent(req.headers) || operationAt(req.method, req.path)?.body === 'none') delete req.headers['content-type'];
+    if (!bodySent(req.headers) || takesNoBody(req)) {
+      delete req.headers['content-type'];
+      req.body = undefined;
+    }
     next();
   });
-  // Not strict: JSON that is not an object (`null`, `123`) is valid JSON, so it reaches the
-  // contract's check (400 VALIDATION_FAILED), as in phase 2; MALFORMED_BODY is for what does not parse.
-  app.use(express.json({ limit: config.bodyLimitBytes, type: 'application/json', strict: false }));
+  // JSON is read as UTF-8 whatever the charset says is refused (core's jsonCharsetProblem), then
+  // parsed by secure-json-parse, the parser Fastify uses in phase 2: a `__proto__` key, or a
+  // `constructor` with a `prototype`, is refused as malformed there and here alike. Not strict:
+  // JSON that is not an object (`null`, `123`) reaches the contract's check (400 VALIDATION_FAILED).
+  app.use((req, _res, next) => {
+    next(req.headers['content-type'] !== undefined && /^application\/json\b/i.test(req.headers['content-type']) ? (jsonCharsetProblem(req.headers['content-type']) ?? undefined) : undefined);
+  });
+  app.use(express.text({ limit: config.bodyLimitBytes, type: 'application/json', defaultCharset: 'utf-8' }));
+  app.use((req, _res, next) => {
+    if (typeof req.body !== 'string') {
+      next();
+      return;
+    }
+    try {
+      req.body = secureJson.parse(req.body, undefined, { protoAction: 'error', constructorAction: 'error' }) as unknown;
+      next();
+    } catch {
+      next(new ProblemError(400, 'MALFORMED_BODY', 'The body is not valid JSON.'));
+    }
+  });
   app.use(
     OpenApiValidator.middleware({
       apiSpec: contractForValidator(),

@@ -3,6 +3,7 @@
  * lives in this process's memory, so stopping it ends every session; there is nothing to drain to.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import { clientErrorResponse, messageOf } from 'core';
 import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
@@ -17,7 +18,10 @@ try {
 if (!config.jwtSecretFromEnv) console.warn('phase1-mock: JWT_SECRET is not set; using a random key, so access tokens die with this process.');
 
 const phase1 = buildApp(config);
-const server = phase1.app.listen(config.port, config.host, () => {
+// Node's own check for Host answers an empty 400 before Express sees the request; core's rule
+// (requestHeadProblem) answers it in problem+json instead, as phase 2 and nginx do.
+const server = createServer({ requireHostHeader: false }, phase1.app);
+server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // The harness waits for this line and reads the port from it.

@@ -13,13 +13,14 @@ import cookie from '@fastify/cookie';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
-import { ProblemError, clientErrorResponse, requestIdFrom, pathOf } from 'core';
+import { ProblemError, REQUEST_LIMITS, clientErrorResponse, jsonCharsetProblem, requestIdFrom, pathOf } from 'core';
 import { operationAt } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
 import { refuseWhileDraining } from './http/lifecycle.ts';
 import { refuseDuringMaintenance } from './http/maintenance.ts';
 import { requestContext } from './http/request-context.ts';
+import { checkRequestHead } from './http/request-head.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { errorHandler, frameworkProblem, notFoundHandler, sendProblem } from './http/problem.ts';
 import { registerRateLimit } from './http/rate-limit.ts';
@@ -78,8 +79,11 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
     // Draining is answered by our own hook, in problem+json (http/lifecycle.ts).
     return503OnClosing: false,
     // Long enough for any path parameter to reach the contract's own check (400 VALIDATION_FAILED,
-    // as in phase 1); past it, the router refuses with URI_TOO_LONG.
-    routerOptions: { maxParamLength: 1000 },
+    // as in phase 1): the request target's own limit (core's REQUEST_LIMITS) is the one that binds.
+    routerOptions: { maxParamLength: REQUEST_LIMITS.targetBytes },
+    // Node's own check for Host answers an empty 400 before Fastify sees the request; core's rule
+    // (http/request-head.ts) answers it in problem+json instead, as phase 1 and nginx do.
+    http: { requireHostHeader: false },
     // What the router and Node's parser refuse, before any route: problem+json as well.
     // (No hook has run for these, so the response context is set here.)
     frameworkErrors: (error, request, reply) => {
@@ -109,7 +113,12 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString();
     if (text === '' || takesNoBody(request)) done(null, undefined);
-    else void json(request, text, done);
+    else {
+      // JSON is read as UTF-8; a body announced in another charset is refused, as in phase 1.
+      const charset = jsonCharsetProblem(request.headers['content-type']);
+      if (charset) done(charset);
+      else void json(request, text, done);
+    }
   });
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, _body, done) => {
     if (takesNoBody(request)) done(null, undefined);
@@ -119,6 +128,7 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   app.setNotFoundHandler(notFoundHandler);
 
   requestContext(app, `${config.phase}/${config.instanceId}`);
+  checkRequestHead(app);
   components.metrics.register(app);
   refuseWhileDraining(app, components.lifecycle);
   refuseDuringMaintenance(app, components.maintenance);

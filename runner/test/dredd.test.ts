@@ -3,7 +3,7 @@
  * taken for a pass. (The
  * passing runs are `npm test`'s contract step and `npm start`'s first step.)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -64,6 +64,18 @@ describe('the exit code of npm run contract and npm start', () => {
       expect(contractExitCode([first], 'contract')).toBe(1);
     } finally {
       error.mockRestore();
+    }
+  });
+});
+
+describe("the learner's path (docs/README.md, section 5)", () => {
+  it('quotes the summary lines Dredd prints for each phase: the documented responses, and the skips declared for its entry', () => {
+    const path = readFileSync(new URL('../../docs/README.md', import.meta.url), 'utf8');
+    const section = path.slice(path.indexOf('## 5.'), path.indexOf('## 6.'));
+    expect(section).toContain(`one request per documented response (${EXPECTED_TRANSACTIONS})`);
+    for (const entry of ['direct', 'public'] as const) {
+      const skipped = Object.keys(declaredSkips(entry)).length;
+      expect(section.replace(/\n/g, ' ')).toContain(`complete: ${EXPECTED_TRANSACTIONS - skipped} passing, 0 failing, 0 errors, ${skipped} skipped, ${EXPECTED_TRANSACTIONS} total`);
     }
   });
 });

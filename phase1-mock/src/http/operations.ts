@@ -40,7 +40,8 @@ export function expressPath(template: string): string {
 }
 
 export function operationRoutes(context: OperationContext): Router {
-  const router = Router();
+  // Paths are exact, as in phase 2: `/API/PRODUCTS` and `/api/products/` are not `/api/products`.
+  const router = Router({ caseSensitive: true, strict: true });
   for (const { operationId, method, path } of contractOperations()) {
     const operation = operations[operationId];
     if (!operation) throw new Error(`the contract's operation ${operationId} has no implementation in core`);

@@ -70,7 +70,8 @@ export class MemorySessionStore implements SessionStore {
   addToCart(id: string, productId: string, quantity: number, maxPerLine: number, once?: IdempotencyKey): Promise<CartChange | null> {
     const session = this.#live(id);
     if (!session) return Promise.resolve(null);
-    const next = (session.cart[productId] ?? 0) + quantity;
+    // Own lines only: a product id such as `constructor` must not find Object.prototype's.
+    const next = (Object.hasOwn(session.cart, productId) ? (session.cart[productId] ?? 0) : 0) + quantity;
     if (next > maxPerLine) return Promise.resolve(this.#completed(id, once, { ok: false, reason: 'limit-exceeded' }));
     session.cart[productId] = next;
     return Promise.resolve(this.#completed(id, once, { ok: true, cart: { ...session.cart } }));
@@ -79,7 +80,7 @@ export class MemorySessionStore implements SessionStore {
   removeFromCart(id: string, productId: string, once?: IdempotencyKey): Promise<CartChange | null> {
     const session = this.#live(id);
     if (!session) return Promise.resolve(null);
-    if (!(productId in session.cart)) return Promise.resolve(this.#completed(id, once, { ok: false, reason: 'not-in-cart' }));
+    if (!Object.hasOwn(session.cart, productId)) return Promise.resolve(this.#completed(id, once, { ok: false, reason: 'not-in-cart' }));
     // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- the cart is a dictionary keyed by product id
     delete session.cart[productId];
     return Promise.resolve(this.#completed(id, once, { ok: true, cart: { ...session.cart } }));
