@@ -24,7 +24,7 @@ afterEach(() => {
 
 async function endMidway(how: 'signal' | 'exception' | 'rejection'): Promise<{ code: number | null; output: string; redisDir: string; session: number }> {
   // A session of its own, whose id is the fixture's pid: what it starts stays in it.
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, how], { cwd: harnessDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, how], { cwd: harnessDir, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   const session = Number(child.pid);
   sessions.push(session);
   let output = '';
@@ -42,7 +42,9 @@ async function endMidway(how: 'signal' | 'exception' | 'rejection'): Promise<{ c
   // fixture itself.
   expect(String(started[1]).trim().split(' ')).toHaveLength(7);
   expect(processesInSession(session).length).toBeGreaterThanOrEqual(8);
+  // Only now, counted, is it ended.
   if (how === 'signal' && child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+  else child.stdin.write('end now\n');
   return { code: await exited, output, redisDir: dirname(String(started[2])), session };
 }
 
