@@ -54,7 +54,7 @@ export class CartLineLimitError extends Error {
 
 /** Both carts, quoted and stored, refuse unknown products the same way. */
 export function productNotFound(productIds: readonly string[]): ProblemError {
-  return new ProblemError(422, 'PRODUCT_NOT_FOUND', `The catalog has no product ${productIds.join(', ')}.`);
+  return new ProblemError(422, 'PRODUCT_NOT_FOUND', productIds.length === 1 ? 'A product id sent is not in the catalog.' : `${productIds.length} product ids sent are not in the catalog.`);
 }
 
 /** A path the API has, asked with a method it does not take there; `allow` lists those it takes. */
@@ -72,6 +72,6 @@ export function problemFromError(error: unknown): ProblemError | null {
     return new ProblemError(503, 'SESSION_MOVING', 'This session is moving between the phases of the cutover; nothing was changed, retry in a second.', { headers: { 'Retry-After': '1' } });
   }
   if (error instanceof UnknownProductError) return productNotFound(error.productIds);
-  if (error instanceof CartLineLimitError) return new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${error.limit} of ${error.productId} per cart.`);
+  if (error instanceof CartLineLimitError) return new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${error.limit} of one product per cart.`);
   return null;
 }

@@ -3,7 +3,6 @@
  * request id. Code throws ProblemError; each phase's one error handler turns anything thrown into
  * `application/problem+json`.
  */
-import { REQUEST_LIMITS } from './request-limits.ts';
 
 export type ProblemCode =
   | 'VALIDATION_FAILED'
@@ -77,7 +76,8 @@ export interface ProblemBody {
   title: string;
   status: number;
   detail?: string;
-  instance: string;
+  /** The request path, when the path is not itself what was refused. */
+  instance?: string;
   code: ProblemCode;
   requestId: string;
   errors?: { path: string; message: string }[];
@@ -88,56 +88,36 @@ export class ProblemError extends Error {
     readonly status: number,
     readonly code: ProblemCode,
     readonly detail?: string,
-    readonly extra: { headers?: Record<string, string>; errors?: { path: string; message: string }[] } = {},
+    /**
+     * `pathRefused`: the request's path (or its whole head) is what is wrong, so the problem names
+     * no `instance`: a hostile or oversized target is not sent back.
+     */
+    readonly extra: { headers?: Record<string, string>; errors?: { path: string; message: string }[]; pathRefused?: boolean } = {},
   ) {
     super(detail ?? TITLES[code]);
   }
 }
 
-export function problemBody(status: number, code: ProblemCode, instance: string, requestId: string, detail?: string): ProblemBody {
+export function problemBody(status: number, code: ProblemCode, instance: string | undefined, requestId: string, detail?: string): ProblemBody {
   return {
     type: `/problems/${code.toLowerCase().replaceAll('_', '-')}`,
     title: TITLES[code],
     status,
     ...(detail === undefined ? {} : { detail }),
-    instance,
+    ...(instance === undefined ? {} : { instance }),
     code,
     requestId,
   };
 }
 
 /**
- * Node's parser counts the request line and the headers against one limit. When what overflowed
- * it is the request line itself (the bytes it had start a request line with no end within the
- * target limit), the client is told its URI is too long, as nginx tells it, not that its headers are.
+ * A whole HTTP/1.1 response carrying a problem, for a request no framework will answer (Node's
+ * parser refused it, or it asked for a tunnel): written straight to the socket, which then closes.
  */
-function requestLineOverflowed(rawPacket: unknown): boolean {
-  if (!Buffer.isBuffer(rawPacket)) return false;
-  const start = rawPacket.subarray(0, REQUEST_LIMITS.targetBytes + 64).toString('latin1');
-  const end = start.indexOf('\n');
-  return /^[A-Z]+ /.test(start) && (end === -1 || end > REQUEST_LIMITS.targetBytes);
-}
-
-/**
- * The whole HTTP response for a request Node's parser refused before any framework saw it (a
- * malformed request line, headers past the size limit, a request that took too long): written
- * straight to the socket from the server's `clientError` event, in problem+json like every other
- * error, with a new request id and nothing of the request echoed.
- */
-export function clientErrorResponse(error: { code?: string; rawPacket?: unknown }, requestId: string): string {
-  const [status, code, detail]: [number, ProblemCode, string] =
-    error.code === 'HPE_HEADER_OVERFLOW' && requestLineOverflowed(error.rawPacket)
-      ? [414, 'URI_TOO_LONG', 'The request target is longer than this server accepts.']
-      : error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'HEADERS_TOO_LARGE', 'The request headers are larger than this server accepts.']
-      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'REQUEST_TIMEOUT', 'The request did not arrive in time.']
-        : [400, 'MALFORMED_REQUEST', 'The request could not be parsed as HTTP.'];
-  const { instance: _instance, ...body } = problemBody(status, code, '', requestId, detail);
-  const json = JSON.stringify(body);
-  const reason = TITLES[code];
+export function rawProblemResponse(status: number, code: ProblemCode, detail: string, requestId: string): string {
+  const json = JSON.stringify(problemBody(status, code, undefined, requestId, detail));
   return [
-    `HTTP/1.1 ${status} ${reason}`,
+    `HTTP/1.1 ${status} ${TITLES[code]}`,
     'Content-Type: application/problem+json',
     `Content-Length: ${Buffer.byteLength(json)}`,
     `X-Request-Id: ${requestId}`,

@@ -73,9 +73,9 @@ describe('the raw answer to what the HTTP parser refused', () => {
   });
 
   it('is a 414 when the head overflowed within the request line itself, a 431 when in the headers, and echoes neither', () => {
-    const longLine = Buffer.from(`GET /${'a'.repeat(REQUEST_LIMITS.targetBytes + 10)} HTTP/1.1\r\nHost: x\r\n`);
+    const longLine = Buffer.from(`GET /${'a'.repeat(REQUEST_LIMITS.headBytes + 10)} HTTP/1.1\r\nHost: x\r\n`);
     const longHeaders = Buffer.from(`GET /a HTTP/1.1\r\nHost: x\r\nX-Long: ${'b'.repeat(REQUEST_LIMITS.headBytes)}\r\n`);
-    const unfinishedLine = Buffer.from(`GET /${'c'.repeat(REQUEST_LIMITS.targetBytes + 100)}`);
+    const unfinishedLine = Buffer.from(`GET /${'c'.repeat(REQUEST_LIMITS.headBytes + 100)}`);
     for (const [rawPacket, status] of [[longLine, 414], [unfinishedLine, 414], [longHeaders, 431], ['not a buffer', 431]] as const) {
       const raw = clientErrorResponse({ code: 'HPE_HEADER_OVERFLOW', rawPacket }, 'req-2');
       expect(raw.split('\r\n')[0]).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
@@ -119,7 +119,7 @@ describe('problems', () => {
   });
 
   it('stand for the domain\'s errors: a cart line past its limit is a 422 naming the product and the limit', () => {
-    expect(problemFromError(new CartLineLimitError('kb-001', 99))).toMatchObject({ status: 422, code: 'CART_LIMIT_EXCEEDED', detail: 'At most 99 of kb-001 per cart.' });
+    expect(problemFromError(new CartLineLimitError('kb-001', 99))).toMatchObject({ status: 422, code: 'CART_LIMIT_EXCEEDED', detail: 'At most 99 of one product per cart.' });
     expect(problemFromError(new Error('anything else'))).toBeNull();
   });
 });

@@ -6,20 +6,30 @@
  * checks one example per documented response; this finds what it cannot (an undocumented status,
  * a wrong code, a header missing, the phases disagreeing on an edge case).
  *
- * Seeded and bounded: FUZZ_SEED (default below) and FUZZ_RUNS choose the cases; a failure prints
+ * A second property sends what no HTTP library would, on raw sockets (./conformance/hostile.ts):
+ * hostile path segments, prototype keys, charset parameters, a target, headers or a body past
+ * their limits, a missing or doubled Host, `OPTIONS *`, HEAD, absolute-form targets, bare LF.
+ * Every answer must be below 500, problem+json for an error, and send nothing of the input back;
+ * the three targets must agree on status and code. One difference is by design and not compared:
+ * nginx accepts bare LF line endings (RFC 9112, section 2.2 allows it), Node refuses them.
+ *
+ * Seeded and bounded: FUZZ_SEED (default below), FUZZ_RUNS and FUZZ_HOSTILE_RUNS choose the cases; a failure prints
  * the seed and the shrunk case, and the same seed sends the same requests again. FUZZ_SURVEY=1
  * lists every distinct problem found instead of stopping at the first.
  */
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Cleanup } from '../src/cleanup.ts';
 import { startPhase1 } from '../src/phases.ts';
 import { startPhase2Topology } from '../src/topology.ts';
 import { cases, describeCase, fuzzOperations, type FuzzCase } from './conformance/cases.ts';
+import { describeShape, hostileShapes, sendHostile, type HostileShape, type RawOutcome, type RawTarget } from './conformance/hostile.ts';
 import { send, signIn, type Outcome, type Target } from './conformance/send.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+const HOSTILE_RUNS = Number(process.env.FUZZ_HOSTILE_RUNS ?? 300);
 /** FUZZ_SURVEY=1: run every case and list each distinct problem with its count, instead of stopping at the first. */
 const SURVEY = process.env.FUZZ_SURVEY === '1';
 /** High enough that a run never meets the sign-in limit, so its headers are still sent. */
@@ -27,6 +37,7 @@ const ENV = { AUTH_RATE_LIMIT_MAX: '100000' };
 
 const cleanup = new Cleanup();
 let targets: Target[] = [];
+let rawTargets: RawTarget[] = [];
 
 beforeAll(async () => {
   const phase1 = await startPhase1(cleanup, ENV);
@@ -39,6 +50,8 @@ beforeAll(async () => {
     { name: 'phase2 via nginx', url: topology.url, publicEntry: true },
   ];
   targets = await Promise.all(entries.map(async (entry) => ({ ...entry, accessToken: (await signIn(entry.url)).accessToken })));
+  const ca = readFileSync(topology.nginx.caFile, 'utf8');
+  rawTargets = targets.map((target) => ({ name: target.name, url: target.url, accessToken: target.accessToken, ...(target.publicEntry ? { ca } : {}) }));
 }, 120_000);
 afterAll(() => cleanup.run(), 60_000);
 
@@ -95,5 +108,53 @@ describe('conformance fuzzer: generated requests, both phases, checked against t
     expect(statuses.some((status) => status >= 200 && status < 300)).toBe(true);
     expect(statuses.some((status) => status >= 400 && status < 500)).toBe(true);
     console.log(`conformance: ${String(RUNS)} cases (seed ${String(SEED)}), statuses by operation: ${[...seen].map(([id, set]) => `${id} ${[...set].sort().join('/')}`).join('; ')}`);
+  }, 600_000);
+
+  it(`answers every hostile shape below 500, as problem+json, echoing nothing, the same way at every target (seed ${String(SEED)}, ${String(HOSTILE_RUNS)} shapes)`, async () => {
+    const operations = fuzzOperations();
+    const statuses = new Map<string, number>();
+    const survey = new Map<string, { count: number; example: string }>();
+    await fc.assert(
+      fc.asyncProperty(hostileShapes(operations), async (shape: HostileShape) => {
+        const outcomes: RawOutcome[] = [];
+        for (const target of rawTargets) outcomes.push(await sendHostile(shape, target));
+        const problems: string[] = [];
+        outcomes.forEach((outcome, i) => {
+          for (const violation of outcome.violations) problems.push(`${rawTargets[i]?.name ?? ''}: ${violation}`);
+        });
+        const [reference, ...others] = outcomes;
+        if (reference) {
+          others.forEach((outcome, i) => {
+            const target = targets[i + 1];
+            // By design: the operators' endpoints are private at the public entry, and nginx reads bare LF.
+            if (target?.publicEntry && (shape.lineEnding === '\n' || shape.operation.path === '/health' || shape.operation.path === '/metrics')) return;
+            if (reference.status !== outcome.status || reference.code !== outcome.code) {
+              problems.push(`${rawTargets[0]?.name ?? ''} and ${target?.name ?? ''} disagree: ${String(reference.status)} ${String(reference.code)} vs ${String(outcome.status)} ${String(outcome.code)}`);
+            }
+          });
+          const answer = `${String(reference.status)} ${reference.code ?? ''}`.trim();
+          statuses.set(answer, (statuses.get(answer) ?? 0) + 1);
+        }
+        if (problems.length > 0 && SURVEY) {
+          for (const problem of problems) {
+            const entry = survey.get(problem) ?? { count: 0, example: describeShape(shape) };
+            entry.count += 1;
+            survey.set(problem, entry);
+          }
+        } else if (problems.length > 0) {
+          throw new Error(`${describeShape(shape)}\n  ${problems.join('\n  ')}`);
+        }
+      }),
+      { seed: SEED, numRuns: HOSTILE_RUNS, endOnFailure: true },
+    );
+    if (SURVEY) {
+      console.log([...survey].sort((a, b) => b[1].count - a[1].count).map(([problem, { count, example }]) => `${String(count)} × ${problem}\n      e.g. ${example}`).join('\n'));
+      expect(survey.size, 'problems found (listed above)').toBe(0);
+    }
+    // The shapes reached successes and each kind of refusal, not one answer over and over.
+    for (const answer of ['200', '400 MALFORMED_REQUEST', '404 ROUTE_NOT_FOUND', '413 PAYLOAD_TOO_LARGE', '414 URI_TOO_LONG', '415 UNSUPPORTED_MEDIA_TYPE', '431 HEADERS_TOO_LARGE']) {
+      expect([...statuses.keys()], answer).toContain(answer);
+    }
+    console.log(`conformance, hostile shapes: ${String(HOSTILE_RUNS)} (seed ${String(SEED)}), answers: ${[...statuses].sort((a, b) => b[1] - a[1]).map(([answer, count]) => `${answer} ×${String(count)}`).join(', ')}`);
   }, 600_000);
 });

@@ -56,7 +56,7 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext(`${config.phase}/${config.instanceId}`));
-  app.use(checkRequestHead);
+  app.use(checkRequestHead(config.bodyLimitBytes));
   app.use(components.metrics.middleware);
   if (config.logRequests) {
     app.use((req, res, next) => {

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { clientErrorResponse, messageOf } from 'core';
+import { clientErrorResponse, connectResponse, messageOf } from 'core';
 import { loadConfig, type Config } from './config.ts';
 import { buildApp } from './app.ts';
 
@@ -39,6 +39,12 @@ server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
   if (error.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable) socket.end(clientErrorResponse(error, randomUUID()));
   else socket.destroy(error);
+});
+
+// CONNECT never reaches Express (Node hands it to this event, or drops the connection when nothing
+// listens): it is answered here, in problem+json, as phase 2 and nginx answer it.
+server.on('connect', (_request, socket) => {
+  socket.end(connectResponse(randomUUID()));
 });
 
 function stop(signal: string): void {

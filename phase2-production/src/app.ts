@@ -13,7 +13,8 @@ import cookie from '@fastify/cookie';
 import { Ajv, type AnySchema } from 'ajv';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
-import { ProblemError, REQUEST_LIMITS, clientErrorResponse, jsonCharsetProblem, requestIdFrom, pathOf } from 'core';
+import type { Duplex } from 'node:stream';
+import { ProblemError, REQUEST_LIMITS, clientErrorResponse, connectResponse, jsonCharsetProblem, requestIdFrom, pathOf } from 'core';
 import { operationAt } from 'contract';
 import type { Config } from './config.ts';
 import { createComponents, type Components } from './components.ts';
@@ -88,13 +89,18 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
     // (No hook has run for these, so the response context is set here.)
     frameworkErrors: (error, request, reply) => {
       void reply.header('X-Request-Id', request.id).header('X-Served-By', `${config.phase}/${config.instanceId}`);
-      void sendProblem(request, reply, frameworkProblem(error));
+      void sendProblem(request, reply, frameworkProblem(error, request.raw, config.bodyLimitBytes));
     },
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
       if (socket.writable) socket.end(clientErrorResponse(error, randomUUID()));
       else socket.destroy(error);
     },
+  });
+  // CONNECT never reaches Fastify (Node hands it to this event, or drops the connection when
+  // nothing listens): it is answered here, in problem+json, as phase 1 and nginx answer it.
+  app.server.on('connect', (_request, socket: Duplex) => {
+    socket.end(connectResponse(randomUUID()));
   });
   const components = createComponents(config, app.log, options);
   app.addHook('onClose', () => components.close());
@@ -128,7 +134,7 @@ export async function buildApp(config: Config, options: { now?: () => number; lo
   app.setNotFoundHandler(notFoundHandler);
 
   requestContext(app, `${config.phase}/${config.instanceId}`);
-  checkRequestHead(app);
+  checkRequestHead(app, config.bodyLimitBytes);
   components.metrics.register(app);
   refuseWhileDraining(app, components.lifecycle);
   refuseDuringMaintenance(app, components.maintenance);

@@ -11,6 +11,6 @@ export const listProducts: Operation = async (request, context) => {
 export const getProduct: Operation = async (request, context) => {
   const productId = request.params.productId ?? '';
   const product = await context.catalog.get(productId);
-  if (!product) throw new ProblemError(404, 'RESOURCE_NOT_FOUND', `No product has the id ${productId}.`);
+  if (!product) throw new ProblemError(404, 'RESOURCE_NOT_FOUND', 'No product has this id.');
   return { status: 200, body: product };
 };

@@ -1,8 +1,8 @@
 /**
  * Checking a username and password, shared by token sign-in and session sign-in: the attempt is
- * counted for the username first (SignInAttempts), then the password is checked in constant time.
- * While the username is over its limit even the right password is refused, or the answer would
- * tell a guesser when they had found it.
+ * counted for the username and client first (SignInAttempts), then the password is checked in
+ * constant time. While the budget the attempt counts in is spent even the right password is
+ * refused, or the answer would tell a guesser when they had found it.
  */
 import { ProblemError } from '../problems.ts';
 import type { SessionUser } from '../sessions.ts';
@@ -14,8 +14,8 @@ export function invalidCredentials(): ProblemError {
   return new ProblemError(401, 'AUTH_INVALID_CREDENTIALS', 'Unknown user or wrong password.');
 }
 
-export async function checkCredentials(context: OperationContext, username: string, password: string): Promise<SessionUser> {
-  const waitSeconds = await context.signInAttempts.attempt(username);
+export async function checkCredentials(context: OperationContext, username: string, password: string, client: string): Promise<SessionUser> {
+  const waitSeconds = await context.signInAttempts.attempt(username, client);
   if (waitSeconds > 0) {
     throw new ProblemError(429, 'RATE_LIMITED', `Too many sign-in attempts for this user; try again in ${waitSeconds} s.`, {
       headers: { 'Retry-After': String(waitSeconds) },
@@ -23,6 +23,6 @@ export async function checkCredentials(context: OperationContext, username: stri
   }
   const user = await authenticate(context.users, username, password);
   if (!user) throw invalidCredentials();
-  await context.signInAttempts.succeeded(username);
+  await context.signInAttempts.succeeded(username, client);
   return user;
 }

@@ -23,7 +23,7 @@ export const createSession: Operation = async (request, context) => {
   if (previous) checkCsrf(request, previous);
   const body = request.body as { username: string; password: string } | undefined | null;
   let user: SessionUser | null = null;
-  if (body) user = await checkCredentials(context, body.username, body.password);
+  if (body) user = await checkCredentials(context, body.username, body.password, request.clientAddress);
   // Always a new id (no session fixation). Only a guest's counter and cart come along: a signed-in
   // user's state belongs to that user, not to whoever signs in next on the same browser.
   const carry = previous?.user === null ? { counter: previous.counter, cart: previous.cart } : undefined;
@@ -64,10 +64,10 @@ export const incrementSessionCounter: Operation = async (request, context) => {
 export const getSessionCart: Operation = async (request, context) => pricedCart(context, (await requireSession(request, context)).cart);
 
 /** A cart change's answer: the priced cart, or why the change was refused. */
-const cartAnswer = (context: OperationContext, productId: string) => (change: CartChange) => {
+const cartAnswer = (context: OperationContext) => (change: CartChange) => {
   if (change.ok) return pricedCart(context, change.cart);
-  if (change.reason === 'limit-exceeded') throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${MAX_QUANTITY_PER_LINE} of ${productId} per cart.`);
-  throw new ProblemError(404, 'RESOURCE_NOT_FOUND', `The cart has no line for ${productId}.`);
+  if (change.reason === 'limit-exceeded') throw new ProblemError(422, 'CART_LIMIT_EXCEEDED', `At most ${MAX_QUANTITY_PER_LINE} of one product per cart.`);
+  throw new ProblemError(404, 'RESOURCE_NOT_FOUND', 'The cart has no line for this product.');
 };
 
 export const addCartItem: Operation = async (request, context) => {
@@ -79,7 +79,7 @@ export const addCartItem: Operation = async (request, context) => {
       if (!(await context.catalog.get(productId))) throw productNotFound([productId]);
       return context.sessions.addToCart(session.id, productId, quantity, MAX_QUANTITY_PER_LINE, once);
     },
-    cartAnswer(context, productId),
+    cartAnswer(context),
   );
 };
 
@@ -89,7 +89,7 @@ export const removeCartItem: Operation = async (request, context) => {
   return exactlyOnce(
     request, context, session, 'removeCartItem',
     (once) => context.sessions.removeFromCart(session.id, productId, once),
-    cartAnswer(context, productId),
+    cartAnswer(context),
   );
 };
 

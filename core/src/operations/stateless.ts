@@ -35,7 +35,7 @@ export const quoteCart: Operation = async (request, context) => {
 
 export const issueTokens: Operation = async (request, context) => {
   const { username, password } = request.body as { username: string; password: string };
-  const user = await checkCredentials(context, username, password);
+  const user = await checkCredentials(context, username, password, request.clientAddress);
   return { status: 200, body: await context.tokens.issue(user), headers: { 'Cache-Control': 'no-store' } };
 };
 

@@ -29,6 +29,11 @@ export interface OperationRequest {
    * proxy the phase trusts (nginx terminates TLS in phase 2). The session cookie is `Secure` then.
    */
   overTls: boolean;
+  /**
+   * The client's address: the socket's peer, or what a proxy the phase trusts says it is (nginx in
+   * phase 2). Sign-in attempts are counted by it (decision 10).
+   */
+  clientAddress: string;
 }
 
 export interface CookieOptions {

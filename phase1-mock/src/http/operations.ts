@@ -18,6 +18,8 @@ function operationRequest(req: Request, res: Response): OperationRequest {
     requestId: String(res.locals.requestId),
     // Phase 1 trusts no proxy: this is its own socket, which is plain HTTP (docs/mapping.md).
     overTls: req.secure,
+    // Its socket's peer, for the same reason.
+    clientAddress: req.ip ?? req.socket.remoteAddress ?? '',
   };
 }
 

@@ -55,7 +55,7 @@ export function toProblem(error: unknown, request: { path: string; bodySent: boo
 export function sendProblem(res: Parameters<RequestHandler>[1], problem: ProblemError, instance: string): void {
   const requestId = String(res.locals.requestId);
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) res.setHeader(name, value);
-  const body: ProblemBody = problemBody(problem.status, problem.code, instance, requestId, problem.detail);
+  const body: ProblemBody = problemBody(problem.status, problem.code, problem.extra.pathRefused ? undefined : instance, requestId, problem.detail);
   if (problem.extra.errors) body.errors = problem.extra.errors;
   res.status(problem.status).type('application/problem+json').send(JSON.stringify(body));
 }

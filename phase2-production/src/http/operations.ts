@@ -28,6 +28,8 @@ function operationRequest(request: FastifyRequest): OperationRequest {
     requestId: request.id,
     // From X-Forwarded-Proto when the peer is the trusted proxy (TRUST_PROXY), else the socket.
     overTls: request.protocol === 'https',
+    // The peer nginx saw (X-Forwarded-For from the one hop TRUST_PROXY names), as the rate limit uses.
+    clientAddress: request.ip,
   };
 }
 

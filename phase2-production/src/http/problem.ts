@@ -3,9 +3,10 @@
  * parsing errors, the rate limiter's) leaves as `application/problem+json` with a stable `code`
  * and the request id. A 5xx never shows its internals: the error goes to the log with the id.
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { allowedMethods } from 'contract';
-import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody, pathOf } from 'core';
+import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, requestHeadProblem, type ProblemBody, pathOf } from 'core';
 
 function validationProblem(error: FastifyError, validation: NonNullable<FastifyError['validation']>): ProblemError {
   const errors = validation.map((issue) => {
@@ -38,7 +39,7 @@ export function toProblem(error: unknown): ProblemError {
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {
   for (const [name, value] of Object.entries(problem.extra.headers ?? {})) void reply.header(name, value);
-  const body: ProblemBody = problemBody(problem.status, problem.code, pathOf(request.url), request.id, problem.detail);
+  const body: ProblemBody = problemBody(problem.status, problem.code, problem.extra.pathRefused ? undefined : pathOf(request.url), request.id, problem.detail);
   if (problem.extra.errors) body.errors = problem.extra.errors;
   return reply.code(problem.status).type('application/problem+json').send(body);
 }
@@ -50,10 +51,17 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
   return sendProblem(request, reply, problem);
 }
 
-/** The router's refusals (Fastify's `frameworkErrors`), before any route or hook ran. */
-export function frameworkProblem(error: FastifyError): ProblemError {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ProblemError(414, 'URI_TOO_LONG', 'A path segment is longer than any this API takes.');
-  return new ProblemError(400, 'MALFORMED_REQUEST', 'The path is not valid percent-encoding.');
+/**
+ * The router's refusals (Fastify's `frameworkErrors`), before any route or hook ran: core's rules
+ * decide, so that what the public entry refuses before the path (a bad Host, TRACE, a body past
+ * the limit) is refused here first too.
+ */
+export function frameworkProblem(error: FastifyError, raw: IncomingMessage, bodyLimitBytes: number): ProblemError {
+  const { method = '', url = '', httpVersion, rawHeaders } = raw;
+  const first = requestHeadProblem({ method, url, httpVersion, rawHeaders }, { bodyLimitBytes, allowedMethods });
+  if (first) return first;
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ProblemError(414, 'URI_TOO_LONG', 'A path segment is longer than any this API takes.', { pathRefused: true });
+  return new ProblemError(400, 'MALFORMED_REQUEST', 'The path is not valid percent-encoding.', { pathRefused: true });
 }
 
 export function notFoundHandler(request: FastifyRequest, reply: FastifyReply): FastifyReply {

@@ -29,7 +29,9 @@ describeSignInAttempts('RedisSignInAttempts (Redis)', async (max, windowSeconds)
 
 describeUserSignInLimit('phase 2', async () => {
   const built = await testApp(infra, { AUTH_USER_ATTEMPTS_MAX: '3' });
-  await built.limitsRedis.del('signin:alice', 'signin:bob');
+  // The usernames are new to the store at each test's start: no counts, no known clients.
+  const stale = await built.limitsRedis.keys('signin:*');
+  if (stale.length > 0) await built.limitsRedis.del(...stale);
   return async (operation, client, username, password) => {
     const url = operation === 'issueTokens' ? '/api/auth/tokens' : '/api/stateful/sessions';
     // Each client from its own address, so the per-address limit never decides.
@@ -44,10 +46,12 @@ describe('with Redis unreachable', () => {
     const unreachable = redisClient(`redis://127.0.0.1:${String(port)}/0`);
     const reported: unknown[] = [];
     const attempts = new RedisSignInAttempts(unreachable, 2, 60, (error) => { reported.push(error); });
-    expect([await attempts.attempt('alice'), await attempts.attempt('alice')]).toEqual([0, 0]);
-    expect(await attempts.attempt('alice')).toBeGreaterThan(0);
+    expect([await attempts.attempt('alice', '198.51.100.1'), await attempts.attempt('alice', '198.51.100.2')]).toEqual([0, 0]);
+    expect(await attempts.attempt('alice', '198.51.100.3')).toBeGreaterThan(0);
     expect(reported.length).toBeGreaterThanOrEqual(3);
-    await attempts.succeeded('alice');
-    expect(await attempts.attempt('alice')).toBe(0);
+    // A client that signs in is known in memory too: its own budget, whatever the others spent.
+    await attempts.succeeded('alice', '198.51.100.4');
+    expect(await attempts.attempt('alice', '198.51.100.4')).toBe(0);
+    expect(await attempts.attempt('alice', '198.51.100.5')).toBeGreaterThan(0);
   });
 });

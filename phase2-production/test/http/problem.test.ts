@@ -2,6 +2,8 @@
  * What phase 2's error handler makes of each error Fastify and its parsers throw: a problem with
  * a stable code and a 4xx where the client is at fault, a 500 with no details otherwise.
  */
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import Fastify, { type FastifyError } from 'fastify';
 import { DependencyUnavailableError, ProblemError } from 'core';
@@ -46,9 +48,17 @@ describe('toProblem', () => {
 });
 
 describe('frameworkProblem', () => {
-  it('a path segment past the limit is 414, anything else the router refuses is 400', () => {
-    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_MAX_PARAM_LENGTH' }))).toMatchObject({ status: 414, code: 'URI_TOO_LONG' });
-    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }))).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+  /** The head a real request would have, on Node's own class. */
+  const raw = (url: string, rawHeaders = ['Host', 'shop.test'], method = 'GET') => Object.assign(new IncomingMessage(new Socket()), { method, url, httpVersion: '1.1', rawHeaders });
+  it('a path segment past the limit is 414, anything else the router refuses is 400, naming no instance', () => {
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_MAX_PARAM_LENGTH' }), raw('/api/products/kb-001'), 16_384)).toMatchObject({ status: 414, code: 'URI_TOO_LONG', extra: { pathRefused: true } });
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }), raw('/api/products/%ff'), 16_384)).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST', extra: { pathRefused: true } });
+  });
+
+  it('but what the public entry refuses before the path comes first, as it does there: a bad Host, TRACE, a body past the limit', () => {
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }), raw('/api/products/%ff', ['Host', 'a', 'Content-Length', '20000']), 16_384)).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }), raw('/api/products/%ff', ['Host', '']), 16_384)).toMatchObject({ status: 400, code: 'MALFORMED_REQUEST' });
+    expect(frameworkProblem(fastifyError({ code: 'FST_ERR_BAD_URL' }), raw('/api/products/%ff', ['Host', 'a'], 'TRACE'), 16_384)).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED' });
   });
 });
 
