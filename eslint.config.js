@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['**/node_modules/**', 'docs/api/**', 'docs/reports/**', 'docs/diagrams/**', '**/dist/**', '.tmp/**'] },
+  { ignores: ['**/node_modules/**', 'docs/api/**', 'docs/reports/**', 'docs/diagrams/**', '**/dist/**', '.tmp/**', '.lab/**'] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

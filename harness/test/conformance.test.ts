@@ -10,7 +10,8 @@
  * hostile path segments, prototype keys, charset parameters, a target, headers or a body past
  * their limits, a missing or doubled Host, `OPTIONS *`, HEAD, absolute-form targets, bare LF.
  * Every answer must be below 500, problem+json for an error, and send nothing of the input back;
- * the three targets must agree on status and code. One difference is by design and not compared:
+ * the three targets must agree on status and code. The shapes an independent attack found the
+ * phases answering differently are sent first on every run (foundShapes). One difference is by design and not compared:
  * nginx accepts bare LF line endings (RFC 9112, section 2.2 allows it), Node refuses them.
  *
  * Seeded and bounded: FUZZ_SEED (default below), FUZZ_RUNS and FUZZ_HOSTILE_RUNS choose the cases; a failure prints
@@ -24,7 +25,7 @@ import { Cleanup } from '../src/cleanup.ts';
 import { startPhase1 } from '../src/phases.ts';
 import { startPhase2Topology } from '../src/topology.ts';
 import { cases, describeCase, fuzzOperations, type FuzzCase } from './conformance/cases.ts';
-import { describeShape, hostileShapes, sendHostile, type HostileShape, type RawOutcome, type RawTarget } from './conformance/hostile.ts';
+import { describeShape, foundShapes, hostileShapes, sendHostile, type HostileShape, type RawOutcome, type RawTarget } from './conformance/hostile.ts';
 import { send, signIn, type Outcome, type Target } from './conformance/send.ts';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
@@ -145,7 +146,7 @@ describe('conformance fuzzer: generated requests, both phases, checked against t
           throw new Error(`${describeShape(shape)}\n  ${problems.join('\n  ')}`);
         }
       }),
-      { seed: SEED, numRuns: HOSTILE_RUNS, endOnFailure: true },
+      { seed: SEED, numRuns: HOSTILE_RUNS, endOnFailure: true, examples: foundShapes(operations).map((shape) => [shape]) },
     );
     if (SURVEY) {
       console.log([...survey].sort((a, b) => b[1].count - a[1].count).map(([problem, { count, example }]) => `${String(count)} × ${problem}\n      e.g. ${example}`).join('\n'));

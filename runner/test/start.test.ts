@@ -181,12 +181,17 @@ describe('the smoke profile\'s measurements', () => {
   it('grows phase 2\'s sessions over a Redis Cluster\'s three shards, each primary holding a share and the memory for it', () => {
     const shards = results.shards ?? [];
     expect(shards.map((step) => step.sessions)).toEqual(profile.shardSteps);
-    for (const step of shards) {
-      expect(step.createErrors).toBe(0);
+    let refused = 0;
+    for (const [i, step] of shards.entries()) {
       expect(step.shards).toHaveLength(3);
       expect(step.shards.reduce((n, shard) => n + shard.slots, 0)).toBe(16_384);
-      // Every session, and the one the read used; each shard holds some and grew for them.
-      expect(step.shards.reduce((n, shard) => n + shard.keys, 0)).toBe(step.sessions + 1);
+      // Every acknowledged session, and the one each step's read used; at most one more per
+      // refusal so far (a 503 or a timeout may have written its session). Each shard holds some
+      // and grew.
+      refused += step.createErrors;
+      const keys = step.shards.reduce((n, shard) => n + shard.keys, 0);
+      expect(keys).toBeGreaterThanOrEqual(step.sessions + i + 1);
+      expect(keys).toBeLessThanOrEqual(step.sessions + i + 1 + refused);
       for (const shard of step.shards) {
         expect(shard.keys).toBeGreaterThan(0);
         expect(shard.grownBytes).toBeGreaterThan(0);

@@ -191,3 +191,50 @@ export async function sendHostile(shape: HostileShape, target: RawTarget): Promi
   }
   return { status: answer.status, code, violations };
 }
+
+/**
+ * The shapes an independent attack found the phases answering differently, sent first on every
+ * run (fast-check's examples) so that each is checked whatever the seed draws.
+ */
+export function foundShapes(operations: FuzzOperation[]): HostileShape[] {
+  const byId = (id: string) => {
+    const operation = operations.find((o) => o.operationId === id);
+    if (!operation) throw new Error(`the contract has no operation ${id}`);
+    return operation;
+  };
+  const json = (label: string, text: string, parameter = '') => ({ label, contentType: `application/json${parameter}`, text });
+  const shape = (id: string, overrides: Partial<HostileShape> = {}): HostileShape => {
+    const operation = byId(id);
+    const path = operation.path.replace(/\{\w+\}/g, 'kb-001');
+    return { operation, method: operation.method.toUpperCase(), path, pathLabel: 'as is', query: '', form: 'origin', host: 'one', fields: 'few', body: null, lineEnding: '\r\n', echo: [], ...overrides };
+  };
+  const counter = (label: string, text: string, parameter = '') => shape('incrementStatelessCounter', { body: json(label, text, parameter) });
+  return [
+    shape('removeCartItem', { path: '/api/stateful/cart/items/constructor', pathLabel: 'the parameter constructor', echo: ['constructor'] }),
+    shape('getProduct', { path: '/api/products/__proto__', pathLabel: 'the parameter __proto__', echo: ['__proto__'] }),
+    counter('a __proto__ key', '{"value":1,"__proto__":{"polluted":1}}'),
+    counter('a constructor.prototype key', '{"value":1,"constructor":{"prototype":{"polluted":1}}}'),
+    counter('Content-Type with charset=utf-16', '{"value":1}', '; charset=utf-16'),
+    counter('Content-Type with charset=latin1', '{"value":1}', '; charset=latin1'),
+    counter('Content-Type with charset=UTF-8', '{"value":1}', '; charset=UTF-8'),
+    shape('getProduct', { path: '/api/products/kb-001%00', pathLabel: 'the parameter kb-001%00', echo: ['kb-001%00'] }),
+    shape('getProduct', { path: '/api/products/%ff%fe', pathLabel: 'the parameter %ff%fe', echo: ['%ff%fe', 'malformed'] }),
+    shape('listProducts', { query: 'within the target limit' }),
+    shape('listProducts', { query: 'over the target limit' }),
+    shape('listProducts', { fields: 'past the field count' }),
+    shape('listProducts', { fields: 'one past the head limit' }),
+    shape('listProducts', { method: 'HEAD' }),
+    shape('listProducts', { path: '/API/PRODUCTS', pathLabel: 'upper case' }),
+    shape('listProducts', { path: '/api/products/', pathLabel: 'a trailing slash' }),
+    shape('getProduct', { path: '/api/products/kb-001/', pathLabel: 'a trailing slash' }),
+    shape('listProducts', { lineEnding: '\n' }),
+    shape('listProducts', { form: 'asterisk' }),
+    shape('listProducts', { form: 'absolute' }),
+    shape('listProducts', { host: 'none' }),
+    shape('listProducts', { host: 'none, HTTP/1.0' }),
+    shape('listProducts', { host: 'two' }),
+    shape('incrementSessionCounter', { body: json('a 20 KiB body', `{"pad":"${PAD.body.repeat(20_480)}"}`) }),
+    shape('removeCartItem', { body: json('a 20 KiB body', `{"pad":"${PAD.body.repeat(20_480)}"}`) }),
+    shape('listProducts', { method: 'TRACE' }),
+  ];
+}
