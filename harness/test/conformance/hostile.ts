@@ -218,7 +218,7 @@ export function foundShapes(operations: FuzzOperation[]): HostileShape[] {
     counter('Content-Type with charset=latin1', '{"value":1}', '; charset=latin1'),
     counter('Content-Type with charset=UTF-8', '{"value":1}', '; charset=UTF-8'),
     shape('getProduct', { path: '/api/products/kb-001%00', pathLabel: 'the parameter kb-001%00', echo: ['kb-001%00'] }),
-    shape('getProduct', { path: '/api/products/%ff%fe', pathLabel: 'the parameter %ff%fe', echo: ['%ff%fe', 'malformed'] }),
+    shape('getProduct', { path: '/api/products/%ff%fe', pathLabel: 'the parameter %ff%fe', echo: ['%ff%fe', 'malformed uri'] }),
     shape('listProducts', { query: 'within the target limit' }),
     shape('listProducts', { query: 'over the target limit' }),
     shape('listProducts', { fields: 'past the field count' }),
