@@ -58,19 +58,14 @@ describe('a command ended midway stops everything it started', () => {
     expect(existsSync(run.redisDir)).toBe(false);
   });
 
-  it('by an exception nobody caught: prints it, stops everything, exits 1', async () => {
-    const run = await endMidway('exception');
+  it.each([
+    ['exception', 'an exception nobody caught', /crashed: Error: thrown midway and never caught/],
+    ['rejection', 'a rejection nobody awaited', /crashed: Error: rejected midway and never awaited/],
+  ] as const)('by %s (%s): prints it, runs every cleanup, stops everything, exits 1', async (how, _what, printed) => {
+    const run = await endMidway(how);
     expect(run.code).toBe(1);
-    expect(run.output).toMatch(/crashed: Error: thrown midway and never caught/);
+    expect(run.output).toMatch(printed);
     expect(run.output).toMatch(/command cleanup ran/);
-    expect(await leftInSession(run.session)).toEqual([]);
-    expect(existsSync(run.redisDir)).toBe(false);
-  });
-
-  it('by a rejection nobody awaited: prints it, stops everything, exits 1', async () => {
-    const run = await endMidway('rejection');
-    expect(run.code).toBe(1);
-    expect(run.output).toMatch(/crashed: Error: rejected midway and never awaited/);
     expect(await leftInSession(run.session)).toEqual([]);
     expect(existsSync(run.redisDir)).toBe(false);
   });
