@@ -75,9 +75,8 @@ export function buildApp(config: Config, options: { now?: () => number } = {}): 
   app.use(cookieParser());
   // Zero bytes are no body, whatever the Content-Type says (core's bodySent), as in phase 2. An
   // operation that takes no body ignores one sent anyway (RFC 9110 gives it no meaning): it is
-  // left unread, never parsed or refused.
-  // An operation that takes no body still has one sent to it read, up to the same size limit
-  // (a larger one is refused with 413, as phase 2 and nginx do), and dropped.
+  // read up to the same size limit (so a chunked one past it is refused with 413, as phase 2 and
+  // nginx refuse it; a declared one was refused with the head), dropped, never parsed.
   const takesNoBody = (req: express.Request) => operationAt(req.method, req.path)?.body === 'none';
   app.use(express.raw({ limit: config.bodyLimitBytes, type: (req) => bodySent(req.headers) && takesNoBody(req as express.Request) }));
   app.use((req, _res, next) => {

@@ -6,7 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { allowedMethods } from 'contract';
-import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, requestHeadProblem, type ProblemBody, pathOf } from 'core';
+import { DependencyUnavailableError, ProblemError, methodNotAllowed, problemBody, problemFromError, type ProblemBody, pathOf } from 'core';
+import { headProblemOf } from './request-head.ts';
 
 function validationProblem(error: FastifyError, validation: NonNullable<FastifyError['validation']>): ProblemError {
   const errors = validation.map((issue) => {
@@ -57,8 +58,7 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
  * the limit) is refused here first too.
  */
 export function frameworkProblem(error: FastifyError, raw: IncomingMessage, bodyLimitBytes: number): ProblemError {
-  const { method = '', url = '', httpVersion, rawHeaders } = raw;
-  const first = requestHeadProblem({ method, url, httpVersion, rawHeaders }, { bodyLimitBytes, allowedMethods });
+  const first = headProblemOf(raw, bodyLimitBytes);
   if (first) return first;
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return new ProblemError(414, 'URI_TOO_LONG', 'A path segment is longer than any this API takes.', { pathRefused: true });
   return new ProblemError(400, 'MALFORMED_REQUEST', 'The path is not valid percent-encoding.', { pathRefused: true });
